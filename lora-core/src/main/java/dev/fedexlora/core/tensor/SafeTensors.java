@@ -1,0 +1,251 @@
+package dev.fedexlora.core.tensor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format: an 8-byte
+ * little-endian header length, a JSON header mapping each tensor name to its dtype, shape and byte range, then
+ * the raw data. Reading validates everything the header claims against the file before touching the data, so a
+ * damaged or hostile file fails with a message naming the file and the problem, never an index exception.
+ */
+public final class SafeTensors {
+
+    /** Headers larger than this are refused as absurd (the reference implementation uses the same bound). */
+    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+    private static final String METADATA_KEY = "__metadata__";
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private SafeTensors() {
+    }
+
+    /** Reads every tensor of {@code file}. @throws InvalidTensorFileException when the file is not valid */
+    public static TensorFile read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(ch, file.toString());
+        }
+    }
+
+    /** Reads a safetensors file held in memory; {@code source} names it in error messages. */
+    public static TensorFile read(byte[] content, String source) throws IOException {
+        Path tmp = Files.createTempFile("safetensors", ".bin");
+        try {
+            Files.write(tmp, content);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ)) {
+                return read(ch, source);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static TensorFile read(FileChannel ch, String source) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new InvalidTensorFileException(source, "truncated: " + size + " bytes, shorter than the 8-byte header length");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0, source);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
+            throw new InvalidTensorFileException(source, "absurd header size " + Long.toUnsignedString(headerLen)
+                    + " bytes (allowed 2.." + MAX_HEADER_BYTES + ")");
+        }
+        if (8 + headerLen > size) {
+            throw new InvalidTensorFileException(source, "truncated: header claims " + headerLen
+                    + " bytes but the file has only " + (size - 8) + " after the length");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, headerBuf, 8, source);
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw new InvalidTensorFileException(source, "header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw new InvalidTensorFileException(source, "header is not a JSON object");
+        }
+        long dataStart = 8 + headerLen;
+        long dataLen = size - dataStart;
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
+            String name = field.getKey();
+            JsonNode node = field.getValue();
+            if (METADATA_KEY.equals(name)) {
+                if (!node.isObject()) {
+                    throw new InvalidTensorFileException(source, "__metadata__ is not an object of strings");
+                }
+                for (Map.Entry<String, JsonNode> m : node.properties()) {
+                    if (!m.getValue().isString()) {
+                        throw new InvalidTensorFileException(source, "__metadata__ value '" + m.getKey() + "' is not a string");
+                    }
+                    metadata.put(m.getKey(), m.getValue().asString());
+                }
+                continue;
+            }
+            entries.add(parseEntry(source, name, node, dataLen));
+        }
+
+        // Byte ranges must tile the data section exactly: no gaps, no overlaps, nothing left over.
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long expectedBegin = 0;
+        for (Entry e : byOffset) {
+            if (e.begin() != expectedBegin) {
+                throw new InvalidTensorFileException(source, "tensor '" + e.name() + "' starts at byte " + e.begin()
+                        + " of the data but the previous tensor ends at " + expectedBegin + " (gap or overlap)");
+            }
+            expectedBegin = e.end();
+        }
+        if (expectedBegin != dataLen) {
+            throw new InvalidTensorFileException(source, "truncated or padded: tensors cover " + expectedBegin
+                    + " bytes of data but the file holds " + dataLen);
+        }
+
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
+            readFully(ch, buf, dataStart + e.begin(), source);
+            tensors.put(e.name(), new Tensor(e.dtype(), e.shape(), buf.array()));
+        }
+        return new TensorFile(metadata, tensors);
+    }
+
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    }
+
+    private static Entry parseEntry(String source, String name, JsonNode node, long dataLen) throws InvalidTensorFileException {
+        String where = "tensor '" + name + "'";
+        if (!node.isObject()) {
+            throw new InvalidTensorFileException(source, where + " is not described by an object");
+        }
+        JsonNode dtypeNode = node.get("dtype");
+        if (dtypeNode == null || !dtypeNode.isString()) {
+            throw new InvalidTensorFileException(source, where + " has no dtype");
+        }
+        DType dtype = DType.fromHeader(dtypeNode.asString()).orElseThrow(() ->
+                new InvalidTensorFileException(source, where + " has unknown dtype '" + dtypeNode.asString() + "'"));
+        JsonNode shapeNode = node.get("shape");
+        if (shapeNode == null || !shapeNode.isArray()) {
+            throw new InvalidTensorFileException(source, where + " has no shape array");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+                throw new InvalidTensorFileException(source, where + " has an invalid dimension " + d + " in its shape");
+            }
+            shape[i] = d.asLong();
+        }
+        JsonNode offsets = node.get("data_offsets");
+        if (offsets == null || !offsets.isArray() || offsets.size() != 2
+                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
+                || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+            throw new InvalidTensorFileException(source, where + " has no valid data_offsets [begin, end]");
+        }
+        long begin = offsets.get(0).asLong();
+        long end = offsets.get(1).asLong();
+        if (begin < 0 || end < begin || end > dataLen) {
+            throw new InvalidTensorFileException(source, where + " has data_offsets [" + begin + ", " + end
+                    + "] outside the " + dataLen + " bytes of data");
+        }
+        long count;
+        try {
+            count = Tensor.elementCount(shape);
+            Math.multiplyExact(count, dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw new InvalidTensorFileException(source, where + " has a shape too large to address");
+        }
+        if (count * dtype.bytes() != end - begin) {
+            throw new InvalidTensorFileException(source, where + " of " + dtype + java.util.Arrays.toString(shape)
+                    + " needs " + count * dtype.bytes() + " bytes but its data_offsets span " + (end - begin));
+        }
+        if (end - begin > Integer.MAX_VALUE - 16) {
+            throw new InvalidTensorFileException(source, where + " is larger than 2 GiB, which this reader does not hold in memory");
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position, String source) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new InvalidTensorFileException(source, "truncated: unexpected end of file at byte " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    /** Writes {@code file} atomically enough for our use: to a sibling temporary file, then moved into place. */
+    public static void write(Path path, TensorFile file) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            write(out, file);
+        }
+        Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes {@code file} to {@code out} in safetensors layout, tensors in the map's order. */
+    public static void write(OutputStream out, TensorFile file) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (!file.metadata().isEmpty()) {
+            ObjectNode meta = header.putObject(METADATA_KEY);
+            file.metadata().forEach(meta::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : file.tensors().entrySet()) {
+            Tensor t = e.getValue();
+            ObjectNode node = header.putObject(e.getKey());
+            node.put("dtype", t.dtype().name());
+            ArrayNode shape = node.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            ArrayNode offsets = node.putArray("data_offsets");
+            offsets.add(offset);
+            offsets.add(offset + t.byteSize());
+            offset += t.byteSize();
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8; // 8-byte alignment of the data section, padded with spaces
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        out.write(len.array());
+        out.write(json);
+        for (int i = json.length; i < padded; i++) {
+            out.write(' ');
+        }
+        for (Tensor t : file.tensors().values()) {
+            out.write(t.bytes());
+        }
+    }
+
+    /** The whole file in memory, for uploads of small files such as adapters. */
+    public static byte[] toBytes(TensorFile file) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        write(out, file);
+        return out.toByteArray();
+    }
+}
