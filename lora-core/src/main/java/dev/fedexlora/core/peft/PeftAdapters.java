@@ -135,6 +135,9 @@ public final class PeftAdapters {
         if (peftType != null && !peftType.equals("LORA")) {
             throw new InvalidTensorFileException(source, "peft_type is " + peftType + ", only LORA adapters aggregate");
         }
+        if (n.path("use_dora").asBoolean(false)) {
+            throw new InvalidTensorFileException(source, "use_dora is true: DoRA adapters do not aggregate exactly");
+        }
         JsonNode r = n.get("r");
         if (r == null || !r.isIntegralNumber() || r.asInt() <= 0) {
             throw new InvalidTensorFileException(source, "'r' must be a positive integer");

@@ -167,9 +167,12 @@ public final class SafeTensors {
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
-        if (begin < 0 || end < begin || end > dataLen) {
+        if (begin < 0 || end < begin) {
+            throw new InvalidTensorFileException(source, where + " has invalid data_offsets [" + begin + ", " + end + "]");
+        }
+        if (end > dataLen) {
             throw new InvalidTensorFileException(source, where + " has data_offsets [" + begin + ", " + end
-                    + "] outside the " + dataLen + " bytes of data");
+                    + "] outside the " + dataLen + " bytes of data: the file is truncated or its offsets are wrong");
         }
         long count;
         try {
