@@ -1,15 +1,37 @@
 package dev.fedexlora.cli;
 
+import dev.fedexlora.cli.aggregate.AggregateCommand;
+import dev.fedexlora.cli.bench.BenchCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ./fedex} command line. */
+/**
+ * The {@code ./fedex} command line. Bad input (an invalid tensor file, adapters that do not aggregate together)
+ * ends with one line naming the problem and exit code 1; usage errors print the usage and exit with 2.
+ */
 @Command(name = "fedex", mixinStandardHelpOptions = true, version = "fedex 0.1.0",
         description = "FedEx-LoRA: federated fine-tuning with exact LoRA aggregation.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {AggregateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class FedexCommand {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FedexCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with the platform's error handling, for main and for tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new FedexCommand());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+            if (cause instanceof IOException || cause instanceof IllegalArgumentException
+                    || cause instanceof java.util.NoSuchElementException) {
+                cmd.getErr().println("fedex " + cmd.getCommandName() + ": " + cause.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cli;
     }
 }
