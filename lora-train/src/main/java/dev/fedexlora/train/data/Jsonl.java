@@ -1,0 +1,83 @@
+package dev.fedexlora.train.data;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The dataset format: UTF-8 JSON Lines, one object per line with {@code "text"} (a string) and {@code "label"}
+ * (a non-negative integer class index); other fields (e.g. {@code "category"}) are ignored, blank lines skipped.
+ */
+public final class Jsonl {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private Jsonl() {
+    }
+
+    /** @throws InvalidDatasetException naming the file, the line and the offending field */
+    public static List<Example> read(Path file) throws IOException {
+        List<Example> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = r.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(parse(line, file, number));
+            }
+        }
+        return out;
+    }
+
+    private static Example parse(String line, Path file, int number) throws InvalidDatasetException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JacksonException e) {
+            throw new InvalidDatasetException(file, number, null, "not a JSON object: " + e.getOriginalMessage());
+        }
+        JsonNode text = n.path("text");
+        if (!text.isString() || text.asString().isBlank()) {
+            throw new InvalidDatasetException(file, number, "text", "must be a non-blank string");
+        }
+        JsonNode label = n.path("label");
+        if (!label.isIntegralNumber() || label.asLong() < 0 || label.asLong() > Integer.MAX_VALUE) {
+            throw new InvalidDatasetException(file, number, "label", "must be a non-negative integer class index");
+        }
+        return new Example(text.asString(), label.asInt());
+    }
+
+    public static void write(Path file, List<Example> examples) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Example e : examples) {
+                ObjectNode n = JSON.createObjectNode();
+                n.put("text", e.text());
+                n.put("label", e.label());
+                w.write(JSON.writeValueAsString(n));
+                w.newLine();
+            }
+        }
+    }
+
+    /** The number of classes: one more than the largest label. */
+    public static int numLabels(List<Example> examples) {
+        return examples.stream().mapToInt(Example::label).max().orElse(-1) + 1;
+    }
+}

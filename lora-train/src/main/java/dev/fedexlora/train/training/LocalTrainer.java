@@ -1,0 +1,182 @@
+package dev.fedexlora.train.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.fedexlora.train.data.Example;
+import dev.fedexlora.train.model.Batch;
+import dev.fedexlora.train.model.BertClassifier;
+import dev.fedexlora.train.model.TextEncoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Trains the LoRA adapters and head of a {@link BertClassifier} on local examples: AdamW, linear warmup then
+ * linear decay, global-norm gradient clipping, cross-entropy loss, and a held-out evaluation at the end.
+ *
+ * <p>Deterministic: the batch order comes from {@code seed} and the engine's random generator (dropout) is
+ * seeded with it, so the same inputs and seed give the same adapter on CPU. Gradient recording and that
+ * generator are process-wide in DJL's PyTorch engine, so runs in one process are serialised.
+ */
+public final class LocalTrainer {
+
+    private static final Object ENGINE = new Object();
+
+    private LocalTrainer() {
+    }
+
+    public static TrainingReport train(BertClassifier model, TextEncoder encoder, List<Example> train,
+                                       List<Example> heldOut, TrainingConfig config, ProgressListener listener) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        checkLabels(train, model.numLabels());
+        checkLabels(heldOut, model.numLabels());
+        List<long[]> ids = tokenise(encoder, train);
+        int total = config.totalSteps(train.size());
+        synchronized (ENGINE) {
+            Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+            List<NDArray> params = model.trainable();
+            AdamW optimizer = new AdamW(params, config.weightDecay());
+            Random order = new Random(config.seed());
+            int[] permutation = permutation(train.size(), order);
+            int cursor = 0;
+            double lossSum = 0;
+            double lastLoss = Double.NaN;
+            long seen = 0;
+            long tokens = 0;
+            long start = System.nanoTime();
+            for (int step = 0; step < total; step++) {
+                if (cursor >= permutation.length) {
+                    permutation = permutation(train.size(), order);
+                    cursor = 0;
+                }
+                int end = Math.min(cursor + config.batchSize(), permutation.length);
+                int[] rows = Arrays.copyOfRange(permutation, cursor, end);
+                cursor = end;
+                Batch batch = batch(encoder, train, ids, rows);
+                double lr = config.learningRate(step, total);
+                lastLoss = step(model, optimizer, params, batch, lr, config.maxGradNorm());
+                if (!Double.isFinite(lastLoss)) {
+                    throw new TrainingDivergedException("loss is " + lastLoss + " at step " + (step + 1));
+                }
+                lossSum += lastLoss;
+                seen += rows.length;
+                tokens += batch.tokens();
+                listener.onStep(step + 1, total, lastLoss, lr);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Evaluation eval = evaluate(model, encoder, heldOut, Math.max(config.batchSize(), 64));
+            return new TrainingReport(total, train.size(), seen, tokens, lossSum / total, lastLoss, eval, seconds);
+        }
+    }
+
+    private static double step(BertClassifier model, AdamW optimizer, List<NDArray> params, Batch batch, double lr,
+                               double maxGradNorm) {
+        try (NDScope scope = new NDScope()) {
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.logits(batch, true);
+                loss = crossEntropy(logits, batch, model);
+                gc.backward(loss);
+            }
+            List<NDArray> grads = new ArrayList<>(params.size());
+            for (NDArray p : params) {
+                grads.add(p.getGradient());
+            }
+            float scale = 1f;
+            if (maxGradNorm > 0) {
+                NDArray squares = grads.get(0).square().sum();
+                for (int i = 1; i < grads.size(); i++) {
+                    squares = squares.add(grads.get(i).square().sum());
+                }
+                double norm = Math.sqrt(squares.getFloat());
+                if (norm > maxGradNorm) {
+                    scale = (float) (maxGradNorm / (norm + 1e-6));
+                }
+            }
+            optimizer.step(grads, lr, scale);
+            for (NDArray g : grads) {
+                g.subi(g);
+            }
+            return loss.getFloat();
+        }
+    }
+
+    private static NDArray crossEntropy(NDArray logits, Batch batch, BertClassifier model) {
+        NDArray oneHot = batch.labels(model.manager()).oneHot(model.numLabels());
+        return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
+    }
+
+    /** Mean loss and accuracy on {@code examples}, without dropout and without recording gradients. */
+    public static Evaluation evaluate(BertClassifier model, TextEncoder encoder, List<Example> examples,
+                                      int batchSize) {
+        if (examples.isEmpty()) {
+            return new Evaluation(Double.NaN, Double.NaN, 0);
+        }
+        List<long[]> ids = tokenise(encoder, examples);
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            int to = Math.min(from + batchSize, examples.size());
+            int[] rows = new int[to - from];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            Batch batch = batch(encoder, examples, ids, rows);
+            try (NDScope scope = new NDScope()) {
+                NDArray logits = model.logits(batch, false);
+                lossSum += crossEntropy(logits, batch, model).getFloat() * rows.length;
+                long[] predicted = logits.argMax(1).toLongArray();
+                for (int i = 0; i < rows.length; i++) {
+                    if (predicted[i] == batch.labels()[i]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return new Evaluation(lossSum / examples.size(), (double) correct / examples.size(), examples.size());
+    }
+
+    private static Batch batch(TextEncoder encoder, List<Example> examples, List<long[]> ids, int[] rows) {
+        List<long[]> seqs = new ArrayList<>(rows.length);
+        int[] labels = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            seqs.add(ids.get(rows[i]));
+            labels[i] = examples.get(rows[i]).label();
+        }
+        return encoder.batch(seqs, labels);
+    }
+
+    private static List<long[]> tokenise(TextEncoder encoder, List<Example> examples) {
+        List<long[]> out = new ArrayList<>(examples.size());
+        for (Example e : examples) {
+            out.add(encoder.ids(e.text()));
+        }
+        return out;
+    }
+
+    private static int[] permutation(int n, Random rnd) {
+        int[] p = new int[n];
+        Arrays.setAll(p, i -> i);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static void checkLabels(List<Example> examples, int numLabels) {
+        for (Example e : examples) {
+            if (e.label() >= numLabels) {
+                throw new IllegalArgumentException("label " + e.label() + " is outside the model's " + numLabels
+                        + " labels");
+            }
+        }
+    }
+}
