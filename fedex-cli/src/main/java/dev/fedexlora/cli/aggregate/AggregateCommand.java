@@ -52,6 +52,10 @@ public final class AggregateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
     Path out;
 
+    @Option(names = "--estimate-norms", description = "Estimate the deviation s||R|| and the update norms from the "
+            + "exactness probes instead of exact Gram matrices (much faster for LLM-sized layers and many clients).")
+    boolean estimateNorms;
+
     @Parameters(arity = "1..*", paramLabel = "CLIENT_DIR", description = "One PEFT adapter directory per client.")
     List<Path> clients;
 
@@ -72,7 +76,7 @@ public final class AggregateCommand implements Callable<Integer> {
         }
         TensorFile baseFile = SafeTensors.read(base);
         long start = System.nanoTime();
-        AggregationResult result = Aggregator.aggregate(m, adapters, weights, names);
+        AggregationResult result = Aggregator.aggregate(m, adapters, weights, names, !estimateNorms);
         double seconds = (System.nanoTime() - start) / 1e9;
         boolean fanInFanOut = result.global().config().fanInFanOut();
         Map<String, String> baseKeys = new LinkedHashMap<>();

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One round of aggregation at LLM layer shapes. {@code fedex} is the platform's path: averages, the factored
- * residual of width (n−1)·r, and the exactness and deviation metrics. {@code denseResidual} is what a
+ * residual of width (n−1)·r, and the exactness check ({@code fedexExactNorms} adds the exact Gram-based norms). {@code denseResidual} is what a
  * straightforward exact implementation does instead: form {@code Σ pᵢBᵢAᵢ} as one stacked d×(n·r)·(n·r)×k GEMM
  * and subtract {@code B̄Ā}, a dense d×k residual per layer.
  */
@@ -54,9 +54,20 @@ public class AggregationBenchmark {
         adapters = randomClients(shape, rank, clients, layers, 1234);
     }
 
+    /** Aggregation and the exactness check; deviation and norms estimated from the probes. */
     @Benchmark
     public AggregationResult fedex() {
-        return Aggregator.aggregate(AggregationMethod.FEDEX, adapters, null);
+        return Aggregator.aggregate(AggregationMethod.FEDEX, adapters, null, names(), false);
+    }
+
+    /** The same with the deviation s‖R‖_F and the ideal update's norm exact, from Gram matrices. */
+    @Benchmark
+    public AggregationResult fedexExactNorms() {
+        return Aggregator.aggregate(AggregationMethod.FEDEX, adapters, null, names(), true);
+    }
+
+    private List<String> names() {
+        return java.util.Collections.nCopies(adapters.size(), "client");
     }
 
     @Benchmark

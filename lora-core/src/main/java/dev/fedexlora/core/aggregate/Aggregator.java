@@ -42,14 +42,24 @@ public final class Aggregator {
         return aggregate(method, clients, weights, names);
     }
 
+    /** Aggregates with exact deviations (see {@link #aggregate(AggregationMethod, List, double[], List, boolean)}). */
+    public static AggregationResult aggregate(AggregationMethod method, List<LoraAdapter> clients, double[] weights,
+                                              List<String> names) {
+        return aggregate(method, clients, weights, names, true);
+    }
+
     /**
-     * Aggregates {@code clients} with {@code weights} (normalised to sum to 1; uniform when null).
+     * Aggregates {@code clients} with {@code weights} (normalised to sum to 1; uniform when null). The exactness
+     * check always runs (random probes, no d×k matrix).
      *
-     * @param names how each client is called in error messages (a directory, a client id)
+     * @param names          how each client is called in error messages (a directory, a client id)
+     * @param exactDeviation compute {@code s‖R‖_F} and the ideal update's norm exactly from Gram matrices, at
+     *                       O((d+k)·w²) per layer; when false they are estimated from the exactness probes, which
+     *                       keeps LLM-sized rounds well under a second (see docs/benchmarks.md)
      * @throws IncompatibleAdaptersException when the clients' layers, shapes or (for FFA) A matrices disagree
      */
     public static AggregationResult aggregate(AggregationMethod method, List<LoraAdapter> clients, double[] weights,
-                                              List<String> names) {
+                                              List<String> names, boolean exactDeviation) {
         Objects.requireNonNull(method, "method");
         if (clients.isEmpty()) {
             throw new IncompatibleAdaptersException("no client adapters to aggregate");
@@ -63,7 +73,7 @@ public final class Aggregator {
         LoraAdapter first = clients.get(0);
         List<String> modules = new ArrayList<>(first.layers().keySet());
         List<LayerOutcome> outcomes = modules.parallelStream()
-                .map(m -> aggregateLayer(method, m, clients, p, names))
+                .map(m -> aggregateLayer(method, m, clients, p, names, exactDeviation))
                 .toList();
 
         Map<String, LoraLayer> layers = new LinkedHashMap<>();
@@ -84,7 +94,7 @@ public final class Aggregator {
     }
 
     private static LayerOutcome aggregateLayer(AggregationMethod method, String module, List<LoraAdapter> clients,
-                                               double[] p, List<String> names) {
+                                               double[] p, List<String> names, boolean exactDeviation) {
         int n = clients.size();
         int rank = 0;
         for (LoraAdapter c : clients) {
@@ -133,7 +143,8 @@ public final class Aggregator {
             residual = new Residual.Dense(f.toDense());
         }
 
-        LayerReport report = Exactness.report(method, module, clients, p, aBar, bBar, scale, residual, rank);
+        LayerReport report = Exactness.report(method, module, clients, p, aBar, bBar, scale, residual, rank,
+                exactDeviation);
         return new LayerOutcome(new LoraLayer(module, aBar, bBar), scale, residual, report);
     }
 
@@ -152,48 +163,38 @@ public final class Aggregator {
                 pivot = i;
             }
         }
-        List<float[]> uBlocks = new ArrayList<>();
-        List<float[]> vBlocks = new ArrayList<>();
+        // Blocks that would be exactly zero (a client equal to the mean or to the pivot) are left out.
+        List<Integer> blocks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            if (i == pivot || p[i] == 0) {
-                continue;
-            }
-            float[] v = new float[r * k];
-            boolean vZero = true;
-            float[] ai = a[i].data();
-            float[] aj = a[pivot].data();
-            for (int x = 0; x < v.length; x++) {
-                v[x] = ai[x] - aj[x];
-                vZero &= v[x] == 0f;
-            }
-            float[] u = new float[d * r];
-            boolean uZero = true;
-            float[] bi = b[i].data();
-            float[] bb = bBar.data();
-            float coef = (float) (scale * p[i]);
-            for (int x = 0; x < u.length; x++) {
-                u[x] = coef * (bi[x] - bb[x]);
-                uZero &= u[x] == 0f;
-            }
-            if (!vZero && !uZero) {
-                uBlocks.add(u);
-                vBlocks.add(v);
+            if (i != pivot && p[i] != 0 && !Arrays.equals(a[i].data(), a[pivot].data())
+                    && !Arrays.equals(b[i].data(), bBar.data())) {
+                blocks.add(i);
             }
         }
-        if (uBlocks.isEmpty()) {
+        if (blocks.isEmpty()) {
             return null;
         }
-        int w = uBlocks.size() * r;
+        int w = blocks.size() * r;
         float[] u = new float[d * w];
-        for (int blk = 0; blk < uBlocks.size(); blk++) {
-            float[] src = uBlocks.get(blk);
-            for (int row = 0; row < d; row++) {
-                System.arraycopy(src, row * r, u, row * w + blk * r, r);
-            }
-        }
         float[] v = new float[w * k];
-        for (int blk = 0; blk < vBlocks.size(); blk++) {
-            System.arraycopy(vBlocks.get(blk), 0, v, blk * r * k, r * k);
+        float[] bb = bBar.data();
+        float[] aj = a[pivot].data();
+        for (int blk = 0; blk < blocks.size(); blk++) {
+            int i = blocks.get(blk);
+            float coef = (float) (scale * p[i]);
+            float[] bi = b[i].data();
+            for (int row = 0; row < d; row++) {
+                int src = row * r;
+                int dst = row * w + blk * r;
+                for (int c = 0; c < r; c++) {
+                    u[dst + c] = coef * (bi[src + c] - bb[src + c]);
+                }
+            }
+            float[] ai = a[i].data();
+            int off = blk * r * k;
+            for (int x = 0; x < r * k; x++) {
+                v[off + x] = ai[x] - aj[x];
+            }
         }
         return new Residual.Factored(new Matrix(d, w, u), new Matrix(w, k, v));
     }

@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
  * <li>the deviation {@code s‖R‖_F} from Gram matrices: {@code ‖UV‖²_F = Σ (UᵀU) ⊙ (VVᵀ)};</li>
  * <li>the norm of the ideal update {@code ‖s·B̄Ā + s·R‖_F}, expanded into r×r and r×w traces.</li>
  * </ul>
+ * The last two cost O((d+k)·w²); without {@code exact} they are estimated from the same probes instead
+ * ({@code E‖MX‖² = p·‖M‖²_F} for Gaussian probes), which costs O((d+k)·w·p).
  */
 final class Exactness {
 
@@ -24,15 +26,12 @@ final class Exactness {
     }
 
     static LayerReport report(AggregationMethod method, String module, List<LoraAdapter> clients, double[] p,
-                              Matrix aBar, Matrix bBar, double scale, Residual residual, int rank) {
+                              Matrix aBar, Matrix bBar, double scale, Residual residual, int rank,
+                              boolean exact) {
         int d = bBar.rows();
         int k = aBar.cols();
         int probes = Aggregator.PROBES;
-        double[] x = new double[k * probes];
-        SplittableRandom rnd = new SplittableRandom(module.hashCode() * 0x9E3779B97F4A7C15L);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rnd.nextGaussian();
-        }
+        double[] x = probes(k);
 
         double[] ideal = new double[d * probes];
         for (int i = 0; i < clients.size(); i++) {
@@ -47,11 +46,11 @@ final class Exactness {
         for (int j = 0; j < got.length; j++) {
             got[j] *= scale;
         }
-        if (method == AggregationMethod.FEDEX && residual != null) {
-            double[] rx = switch (residual) {
-                case Residual.Factored f -> f.u().times(f.v().times(x, probes), probes);
-                case Residual.Dense dn -> dn.delta().times(x, probes);
-            };
+        double[] rx = residual == null ? null : switch (residual) {
+            case Residual.Factored f -> f.u().times(f.v().times(x, probes), probes);
+            case Residual.Dense dn -> dn.delta().times(x, probes);
+        };
+        if (method == AggregationMethod.FEDEX && rx != null) {
             for (int j = 0; j < got.length; j++) {
                 got[j] += rx[j];
             }
@@ -64,15 +63,30 @@ final class Exactness {
             norm += ideal[j] * ideal[j];
         }
         double exactnessError = norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff);
+        boolean folded = method == AggregationMethod.FEDEX && residual != null;
+        int width = residual == null ? 0 : residual.width();
+        boolean dense = residual instanceof Residual.Dense;
+        long bytes = residual == null ? 0 : residual.bytes();
+
+        if (!exact) {
+            double rxSq = 0;
+            if (rx != null) {
+                for (double v : rx) {
+                    rxSq += v * v;
+                }
+            }
+            double idealNorm = Math.sqrt(norm / probes);
+            double deviation = method == AggregationMethod.FFA ? 0 : Math.sqrt(rxSq / probes);
+            return new LayerReport(module, method, d, k, rank, scale, folded ? width : 0, folded && dense,
+                    exactnessError, deviation, idealNorm > 0 ? deviation / idealNorm : 0, idealNorm,
+                    folded ? bytes : 0, 4L * d * k, true);
+        }
 
         // ‖s·B̄Ā‖², ⟨s·B̄Ā, R⟩ and ‖R‖² (R already carries the scale) give the ideal update's norm exactly.
         Matrix aBarT = aBar.transpose();
         double baSq = traceOfProduct(bBar.gram(), aBarT.gram());
         double cross = 0;
         double devSq = 0;
-        int width = 0;
-        boolean dense = false;
-        long bytes = 0;
         if (residual instanceof Residual.Factored f) {
             Matrix vT = f.v().transpose();
             devSq = traceOfProduct(f.u().gram(), vT.gram());
@@ -84,8 +98,6 @@ final class Exactness {
                     cross += bu[a * w + b] * va[b * rank + a];
                 }
             }
-            width = w;
-            bytes = f.bytes();
         } else if (residual instanceof Residual.Dense dn) {
             devSq = dn.delta().frobeniusNorm() * dn.delta().frobeniusNorm();
             double[] br = bBar.transposeTimes(dn.delta()); // r×k
@@ -93,17 +105,28 @@ final class Exactness {
             for (int j = 0; j < br.length; j++) {
                 cross += br[j] * ad[j];
             }
-            width = dn.width();
-            dense = true;
-            bytes = dn.bytes();
         }
         double idealNorm = Math.sqrt(Math.max(0, scale * scale * baSq + 2 * scale * cross + devSq));
         double deviation = method == AggregationMethod.FFA ? 0 : Math.sqrt(Math.max(0, devSq));
-        boolean folded = method == AggregationMethod.FEDEX && residual != null;
         return new LayerReport(module, method, d, k, rank, scale, folded ? width : 0, folded && dense,
                 exactnessError, deviation, idealNorm > 0 ? deviation / idealNorm : 0, idealNorm,
-                folded ? bytes : 0, 4L * d * k);
+                folded ? bytes : 0, 4L * d * k, false);
     }
+
+    /** The probe block for layers with {@code k} inputs: fixed-seed Gaussians, the same for every layer and round. */
+    static double[] probes(int k) {
+        return PROBE_CACHE.computeIfAbsent(k, key -> {
+            double[] x = new double[key * Aggregator.PROBES];
+            SplittableRandom rnd = new SplittableRandom(0x5EEDL + key);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextGaussian();
+            }
+            return x;
+        });
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, double[]> PROBE_CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** tr(G·H) for symmetric square matrices: Σ G ⊙ H. */
     private static double traceOfProduct(double[] g, double[] h) {

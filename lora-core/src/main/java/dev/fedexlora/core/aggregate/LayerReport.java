@@ -17,8 +17,10 @@ package dev.fedexlora.core.aggregate;
  * @param idealUpdateNorm   ‖Σ pᵢsᵢBᵢAᵢ‖_F
  * @param residualBytes     bytes the residual takes as stored (0 when none)
  * @param denseBytes        bytes a dense d×k residual would take
+ * @param normsEstimated    deviation and idealUpdateNorm are estimated from the probes rather than exact
  */
 public record LayerReport(String module, AggregationMethod method, int outFeatures, int inFeatures, int rank,
                           double scale, int residualWidth, boolean dense, double exactnessError, double deviation,
-                          double relativeDeviation, double idealUpdateNorm, long residualBytes, long denseBytes) {
+                          double relativeDeviation, double idealUpdateNorm, long residualBytes, long denseBytes,
+                          boolean normsEstimated) {
 }

@@ -210,14 +210,40 @@ public final class Matrix {
             throw new IllegalArgumentException("probe block of " + x.length + " values does not fit " + shape() + " · k×" + p);
         }
         double[] out = new double[rows * p];
+        if (p == 8) {
+            // Eight accumulators stay in registers: the exactness check's hot loop.
+            for (int i = 0; i < rows; i++) {
+                int row = i * cols;
+                double o0 = 0, o1 = 0, o2 = 0, o3 = 0, o4 = 0, o5 = 0, o6 = 0, o7 = 0;
+                for (int q = 0; q < cols; q++) {
+                    double v = data[row + q];
+                    int b = q * 8;
+                    o0 += v * x[b];
+                    o1 += v * x[b + 1];
+                    o2 += v * x[b + 2];
+                    o3 += v * x[b + 3];
+                    o4 += v * x[b + 4];
+                    o5 += v * x[b + 5];
+                    o6 += v * x[b + 6];
+                    o7 += v * x[b + 7];
+                }
+                int o = i * 8;
+                out[o] = o0;
+                out[o + 1] = o1;
+                out[o + 2] = o2;
+                out[o + 3] = o3;
+                out[o + 4] = o4;
+                out[o + 5] = o5;
+                out[o + 6] = o6;
+                out[o + 7] = o7;
+            }
+            return out;
+        }
         for (int i = 0; i < rows; i++) {
             int row = i * cols;
             int oRow = i * p;
             for (int q = 0; q < cols; q++) {
                 double v = data[row + q];
-                if (v == 0) {
-                    continue;
-                }
                 int xRow = q * p;
                 for (int j = 0; j < p; j++) {
                     out[oRow + j] += v * x[xRow + j];
