@@ -1,26 +1,25 @@
 package dev.fedexlora.registry;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
-import org.springframework.test.web.servlet.MockMvc;
 
-@SpringBootTest
-@AutoConfigureMockMvc
-class RegistryApplicationIntegrationTests {
-
-    @Autowired
-    MockMvc mvc;
+class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
 
     @Test
     void startsAndReportsLivenessUp() throws Exception {
         mvc.perform(get("/actuator/health/liveness"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("UP"));
+    }
+
+    @Test
+    void publishesOpenApiForTheRestApi() throws Exception {
+        mvc.perform(get("/v3/api-docs"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.paths['/api/v1/models/{name}/versions'].post").exists())
+                .andExpect(jsonPath("$.paths['/api/v1/models/{name}/versions/{version}/export'].post").exists());
     }
 }

@@ -1,0 +1,93 @@
+package dev.fedexlora.registry.model;
+
+import dev.fedexlora.registry.api.PageResponse;
+import dev.fedexlora.registry.api.RegistryException;
+import dev.fedexlora.registry.version.ArtifactValidator;
+import dev.fedexlora.registry.version.SourceKind;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+@RestController
+@RequestMapping("/api/v1/models")
+@Tag(name = "models", description = "Base models and their search")
+class ModelController {
+
+    private final Models models;
+    private final ArtifactValidator validator;
+
+    ModelController(Models models, ArtifactValidator validator) {
+        this.models = models;
+        this.validator = validator;
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Register a base model from a Hugging Face checkpoint (version 0)",
+            description = "Parts: name, config.json, model.safetensors, tokenizer.json, optional tags (comma separated)."
+                    + " 400 names a malformed file; 409 when the name is taken.")
+    ResponseEntity<ModelResponse> upload(@RequestParam("name") String name,
+                                         @RequestPart("config.json") MultipartFile config,
+                                         @RequestPart("model.safetensors") MultipartFile weights,
+                                         @RequestPart("tokenizer.json") MultipartFile tokenizer,
+                                         @RequestParam(value = "tags", required = false) String tags) {
+        Models.checkName(name);
+        Set<String> tagSet = tags == null || tags.isBlank() ? Set.of()
+                : new TreeSet<>(Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
+        Models.checkTags(tagSet);
+        try (ArtifactValidator.Workspace work = validator.workspace()) {
+            config.transferTo(work.file("config.json"));
+            weights.transferTo(work.file("model.safetensors"));
+            tokenizer.transferTo(work.file("tokenizer.json"));
+            ModelResponse created = models.registerBase(name, work.dir(), SourceKind.UPLOAD,
+                    "upload:" + (weights.getOriginalFilename() == null ? "model.safetensors"
+                            : weights.getOriginalFilename()), tagSet);
+            return ResponseEntity.created(URI.create("/api/v1/models/" + name)).body(created);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @GetMapping
+    @Operation(summary = "List and search models (q matches name, architecture or a tag), by name")
+    PageResponse<ModelResponse> list(@RequestParam(required = false) String q,
+                                     @RequestParam(defaultValue = "0") int page,
+                                     @RequestParam(defaultValue = "20") int size) {
+        if (page < 0) {
+            throw RegistryException.invalid("page", "page must be 0 or more");
+        }
+        if (size < 1 || size > 200) {
+            throw RegistryException.invalid("size", "size must be between 1 and 200");
+        }
+        return PageResponse.of(models.search(q, page, size), m -> m);
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "Get a model")
+    ModelResponse get(@PathVariable String name) {
+        return models.get(name);
+    }
+
+    @PutMapping("/{name}/tags")
+    @Operation(summary = "Replace a model's tags")
+    ModelResponse tags(@PathVariable String name, @Valid @RequestBody TagsRequest request) {
+        return models.setTags(name, request.tags());
+    }
+}
