@@ -1,0 +1,60 @@
+package dev.fedexlora.worker.task;
+
+import dev.fedexlora.worker.WorkerProperties;
+import dev.fedexlora.worker.coordinator.TaskLease;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Base checkpoints on local disk, keyed by content: the directory name is the SHA-256 of the sorted
+ * {@code file:sha256} list, so a base is downloaded once however many jobs, rounds and clients use it, and a
+ * changed file is a different base. A directory is complete once its {@code .complete} marker exists.
+ */
+@Component
+class BaseModelCache {
+
+    private final Path root;
+    private final Transfers transfers;
+
+    BaseModelCache(WorkerProperties properties, Transfers transfers) {
+        this.root = properties.cacheDir().resolve("base");
+        this.transfers = transfers;
+    }
+
+    /** The local directory of the base checkpoint {@code files}, downloading and verifying it on first use. */
+    synchronized Path resolve(Map<String, TaskLease.FileRef> files) throws IOException {
+        Path dir = root.resolve(key(files));
+        if (Files.exists(dir.resolve(".complete"))) {
+            return dir;
+        }
+        Files.createDirectories(dir);
+        for (Map.Entry<String, TaskLease.FileRef> e : files.entrySet()) {
+            String name = e.getKey();
+            if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new IOException("base file name '" + name + "' is not a plain file name");
+            }
+            transfers.download(e.getValue().url(), e.getValue().sha256(), dir.resolve(name));
+        }
+        Files.writeString(dir.resolve(".complete"), "");
+        return dir;
+    }
+
+    static String key(Map<String, TaskLease.FileRef> files) {
+        StringBuilder s = new StringBuilder();
+        new TreeMap<>(files).forEach((name, ref) -> s.append(name).append(':').append(ref.sha256()).append('\n'));
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.fedexlora.worker.task;
+
+import dev.fedexlora.core.peft.PeftAdapters;
+import dev.fedexlora.train.model.BertClassifier;
+import dev.fedexlora.train.model.LoraSettings;
+import dev.fedexlora.train.training.ProgressListener;
+import dev.fedexlora.train.training.TaskTrainer;
+import dev.fedexlora.train.training.TrainingConfig;
+import dev.fedexlora.train.training.TrainingReport;
+import dev.fedexlora.worker.WorkerProperties;
+import dev.fedexlora.worker.client.LocalClients;
+import dev.fedexlora.worker.coordinator.CoordinatorClient;
+import dev.fedexlora.worker.coordinator.LeaseLostException;
+import dev.fedexlora.worker.coordinator.TaskLease;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Carries out one leased task: fetch the global state through the lease's presigned URLs, train the client on its
+ * local shard while renewing the lease, upload the adapter through the presigned PUTs and complete the task with
+ * each file's SHA-256, the example count and the metrics. Any failure is reported with its reason; a lost lease
+ * stops the work and reports nothing (the task belongs to someone else by then).
+ */
+@Component
+class TaskRunner {
+
+    /** What became of a task. */
+    enum Outcome { COMPLETED, FAILED, LEASE_LOST }
+
+    static final Set<String> BASE_FILES = Set.of("config.json", "model.safetensors", "tokenizer.json");
+    private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+    private final CoordinatorClient coordinator;
+    private final LocalClients clients;
+    private final BaseModelCache cache;
+    private final Transfers transfers;
+    private final WorkerProperties properties;
+
+    TaskRunner(CoordinatorClient coordinator, LocalClients clients, BaseModelCache cache, Transfers transfers,
+               WorkerProperties properties) {
+        this.coordinator = coordinator;
+        this.clients = clients;
+        this.cache = cache;
+        this.transfers = transfers;
+        this.properties = properties;
+    }
+
+    Outcome run(TaskLease lease, UUID workerId) {
+        Path taskDir = properties.cacheDir().resolve("tasks").resolve(lease.taskId().toString());
+        AtomicReference<RuntimeException> lost = new AtomicReference<>();
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heartbeat-" + lease.taskId());
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(100, properties.heartbeatInterval().toMillis());
+        heartbeat.scheduleAtFixedRate(() -> renew(lease, workerId, lost), period, period, TimeUnit.MILLISECONDS);
+        try {
+            Map<String, Object> result = train(lease, taskDir, lost);
+            @SuppressWarnings("unchecked")
+            Map<String, String> sha256 = (Map<String, String>) result.get("sha256");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metrics = (Map<String, Object>) result.get("metrics");
+            if (lost.get() != null) {
+                throw lost.get();
+            }
+            coordinator.complete(lease.taskId(), workerId, (long) result.get("examples"), sha256, metrics);
+            log.info("Completed task {} (job {}, round {}, client {}): {}", lease.taskId(), lease.jobId(),
+                    lease.round(), lease.clientId(), metrics);
+            return Outcome.COMPLETED;
+        } catch (LeaseLostException e) {
+            log.warn("Stopped task {}: {}", lease.taskId(), e.getMessage());
+            return Outcome.LEASE_LOST;
+        } catch (Exception e) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            log.warn("Task {} of client {} failed: {}", lease.taskId(), lease.clientId(), reason);
+            try {
+                coordinator.fail(lease.taskId(), workerId, reason);
+            } catch (RuntimeException reportFailed) {
+                log.warn("Could not report the failure of task {}: {}", lease.taskId(), reportFailed.getMessage());
+            }
+            return Outcome.FAILED;
+        } finally {
+            heartbeat.shutdownNow();
+            deleteQuietly(taskDir);
+        }
+    }
+
+    private Map<String, Object> train(TaskLease lease, Path taskDir, AtomicReference<RuntimeException> lost)
+            throws IOException {
+        LocalClients.LocalClient client = clients.get(lease.clientId()).orElseThrow(() ->
+                new IllegalArgumentException("this worker does not host client '" + lease.clientId() + "'"));
+        LocalClients.Split data = client.datasets().get(lease.dataset());
+        if (data == null) {
+            throw new IllegalArgumentException("client '" + lease.clientId() + "' holds no dataset '" + lease.dataset()
+                    + "' (it holds " + client.datasets().keySet() + ")");
+        }
+        TaskLease.GlobalState state = lease.globalState();
+        if (state == null || state.base() == null || !state.base().keySet().containsAll(BASE_FILES)) {
+            throw new IllegalArgumentException("the lease's global state lacks base files " + BASE_FILES);
+        }
+        for (String file : List.of(PeftAdapters.CONFIG_FILE, PeftAdapters.WEIGHTS_FILE)) {
+            if (lease.upload() == null || !lease.upload().containsKey(file)) {
+                throw new IllegalArgumentException("the lease has no upload URL for " + file);
+            }
+        }
+        Path base = cache.resolve(state.base());
+        List<Path> residuals = new ArrayList<>();
+        List<TaskLease.ResidualRef> refs = new ArrayList<>(state.residuals() == null ? List.of() : state.residuals());
+        refs.sort(Comparator.comparingInt(TaskLease.ResidualRef::version));
+        for (TaskLease.ResidualRef r : refs) {
+            Path file = taskDir.resolve("residual-" + r.version() + ".safetensors");
+            transfers.download(r.url(), r.sha256(), file);
+            residuals.add(file);
+        }
+        Path start = null;
+        if (state.adapter() != null && !state.adapter().isEmpty()) {
+            start = taskDir.resolve("global-adapter");
+            for (String file : List.of(PeftAdapters.CONFIG_FILE, PeftAdapters.WEIGHTS_FILE)) {
+                TaskLease.FileRef ref = state.adapter().get(file);
+                if (ref == null) {
+                    throw new IllegalArgumentException("the lease's global adapter lacks " + file);
+                }
+                transfers.download(ref.url(), ref.sha256(), start.resolve(file));
+            }
+        }
+        TaskTrainer.Spec spec = spec(lease);
+        ProgressListener listener = (step, total, loss, lr) -> {
+            if (lost.get() != null) {
+                throw lost.get();
+            }
+        };
+        Path out = taskDir.resolve("out");
+        TrainingReport report = TaskTrainer.run(base, residuals, start, data.train(), data.heldOut(), spec,
+                BertClassifier.preferredDevice(), listener, out);
+        Map<String, String> sha256 = new LinkedHashMap<>();
+        for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
+            transfers.upload(out.resolve(file), lease.upload().get(file));
+            sha256.put(file, Transfers.sha256(out.resolve(file)));
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>(report.metrics());
+        // The coordinator averages "loss" and "accuracy" over a round's clients: the held-out evaluation.
+        metrics.putIfAbsent("loss", metrics.get("evalLoss"));
+        metrics.putIfAbsent("accuracy", metrics.get("evalAccuracy"));
+        metrics.values().removeIf(java.util.Objects::isNull);
+        return Map.of("sha256", sha256, "metrics", metrics, "examples", (long) report.examples());
+    }
+
+    TaskTrainer.Spec spec(TaskLease lease) {
+        TaskLease.Training t = lease.training();
+        boolean ffa = "FFA".equalsIgnoreCase(t.method());
+        LoraSettings lora = new LoraSettings(t.rank(), t.alpha(), t.useRslora(), t.targetModules(), ffa);
+        // The job's seed initialises the adapters (identical on every client); the batch order and dropout of
+        // each client and round get their own stream from it.
+        long clientSeed = t.seed() * 1_000_003L + lease.clientId().hashCode() * 31L + lease.round();
+        TrainingConfig config = new TrainingConfig(t.learningRate(), t.batchSize(), Math.max(0, t.localSteps()),
+                t.localSteps() > 0 ? 0 : 1, 0.06, 0.0, 1.0, properties.maxLength(), clientSeed);
+        String base = lease.globalState().baseModel() == null ? null : lease.globalState().baseModel().name();
+        return new TaskTrainer.Spec(lora, config, t.numLabels(), t.seed(), base);
+    }
+
+    private void renew(TaskLease lease, UUID workerId, AtomicReference<RuntimeException> lost) {
+        try {
+            coordinator.heartbeat(lease.taskId(), workerId);
+        } catch (LeaseLostException e) {
+            lost.compareAndSet(null, e);
+        } catch (RuntimeException e) {
+            log.warn("Heartbeat of task {} failed, retrying: {}", lease.taskId(), e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("Could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}

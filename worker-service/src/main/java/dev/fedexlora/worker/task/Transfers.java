@@ -1,0 +1,93 @@
+package dev.fedexlora.worker.task;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.springframework.stereotype.Component;
+
+/**
+ * Moves files through presigned object-store URLs: the worker holds no credentials. Downloads are verified
+ * against the SHA-256 the lease states before they are used.
+ */
+@Component
+class Transfers {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+    /** Downloads {@code url} to {@code target} (atomically) when its SHA-256 is {@code sha256}. */
+    void download(String url, String sha256, Path target) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download", ".tmp");
+        try {
+            HttpResponse<InputStream> r = send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest digest = sha256();
+            try (InputStream in = new DigestInputStream(r.body(), digest)) {
+                if (r.statusCode() != 200) {
+                    throw new IOException("GET " + redact(url) + " answered " + r.statusCode());
+                }
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (sha256 != null && !sha256.equalsIgnoreCase(actual)) {
+                throw new IOException(target.getFileName() + " from " + redact(url) + " has SHA-256 " + actual
+                        + ", the lease says " + sha256);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    void upload(Path file, String url) throws IOException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url))
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("PUT " + file.getFileName() + " to " + redact(url) + " answered " + r.statusCode()
+                    + ": " + r.body());
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return http.send(request, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A presigned URL without its query string, which carries the signature. */
+    static String redact(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+}
