@@ -1,0 +1,70 @@
+package dev.fedexlora.coordinator;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The coordinator's Micrometer meters (exposed at {@code /actuator/prometheus}): rounds by outcome, aggregation
+ * time, bytes moved through the object store, lease expiries and rejected uploads.
+ */
+@Component
+public class CoordinatorMetrics {
+
+    private final MeterRegistry registry;
+    private final Timer aggregation;
+    private final Counter leaseExpiries;
+    private final Counter rejectedUploads;
+
+    CoordinatorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.aggregation = Timer.builder("fedex.coordinator.aggregation")
+                .description("Time to aggregate a round: read and verify uploads, aggregate, write artifacts")
+                .register(registry);
+        this.leaseExpiries = Counter.builder("fedex.coordinator.lease.expiries")
+                .description("Task leases that expired and were offered again").register(registry);
+        this.rejectedUploads = Counter.builder("fedex.coordinator.uploads.rejected")
+                .description("Uploads refused by verification (checksum, shape, rank, finiteness)").register(registry);
+        for (String outcome : new String[] {"aggregated", "retried", "failed"}) {
+            rounds(outcome);
+        }
+        for (String direction : new String[] {"in", "out"}) {
+            bytes(direction);
+        }
+    }
+
+    /** A round ended: {@code aggregated}, {@code retried} or {@code failed}. */
+    public void roundEnded(String outcome) {
+        rounds(outcome).increment();
+    }
+
+    public void aggregated(Duration took) {
+        aggregation.record(took);
+    }
+
+    /** Bytes the coordinator read ({@code in}) or wrote ({@code out}) in the object store. */
+    public void bytesMoved(String direction, long bytes) {
+        bytes(direction).increment(bytes);
+    }
+
+    public void leaseExpired() {
+        leaseExpiries.increment();
+    }
+
+    public void uploadRejected() {
+        rejectedUploads.increment();
+    }
+
+    private Counter rounds(String outcome) {
+        return Counter.builder("fedex.coordinator.rounds").description("Rounds ended, by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter bytes(String direction) {
+        return Counter.builder("fedex.coordinator.bytes").baseUnit("bytes")
+                .description("Bytes moved through the object store").tag("direction", direction).register(registry);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.fedexlora.coordinator.job;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+
+/**
+ * A federated fine-tuning job as a user submits it. Either {@code clients} (every round trains all of them) or
+ * {@code clientSelection} (each round samples that many of the registered clients holding {@code dataset}) must be
+ * given. Optional fields (null) take defaults: method FEDEX, weighting UNIFORM, deadline from the configuration,
+ * quorum = every selected client, rsLoRA off, two labels.
+ *
+ * @param baseModel       the registry model and version (number or alias) to start from
+ * @param dataset         the data set every client trains on (for CENTRALIZED: the pooled set's name)
+ * @param clients         explicit client ids
+ * @param clientSelection a per-round sampling rule instead of explicit clients
+ * @param method          FEDEX, FEDIT, FFA or CENTRALIZED
+ * @param rounds          number of federated rounds
+ * @param rank            LoRA rank r
+ * @param alpha           LoRA alpha (scale alpha/r)
+ * @param targetModules   module name suffixes LoRA is applied to, e.g. {@code query}, {@code value}
+ * @param learningRate    local learning rate
+ * @param localSteps      optimiser steps per client per round
+ * @param batchSize       local batch size
+ * @param seed            seed of adapter initialisation and client sampling
+ * @param weighting       UNIFORM or EXAMPLES
+ * @param roundDeadline   ISO-8601 duration after which a round closes with its quorum (e.g. PT30M)
+ * @param quorum          completed tasks a round needs at its deadline
+ * @param useRslora       scale by alpha/sqrt(r)
+ * @param numLabels       classes of the classification head
+ */
+public record JobRequest(
+        @NotNull @Valid BaseModelRef baseModel,
+        @NotBlank @Size(max = 200) String dataset,
+        @Size(max = 10_000) List<@NotBlank @Size(max = 200) String> clients,
+        @Valid ClientSelection clientSelection,
+        Method method,
+        @NotNull @Min(1) @Max(10_000) Integer rounds,
+        @NotNull @Min(1) @Max(4096) Integer rank,
+        @NotNull @Positive Double alpha,
+        @NotEmpty List<@NotBlank String> targetModules,
+        @NotNull @Positive @DecimalMax("10") Double learningRate,
+        @NotNull @Min(1) @Max(1_000_000) Integer localSteps,
+        @NotNull @Min(1) @Max(65_536) Integer batchSize,
+        Long seed,
+        Weighting weighting,
+        Duration roundDeadline,
+        @Min(1) Integer quorum,
+        Boolean useRslora,
+        @Min(2) @Max(100_000) Integer numLabels) {
+
+    /**
+     * @param name    registered model name
+     * @param version a version number ({@code 0} is the base) or an alias
+     */
+    public record BaseModelRef(@NotBlank @Size(max = 200) String name,
+                               @NotBlank @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9._-]+") String version) {
+    }
+
+    /** @param count clients sampled per round */
+    public record ClientSelection(@NotNull @Min(1) @Max(10_000) Integer count) {
+    }
+
+    /** The request with every default filled in; what a job stores. */
+    JobRequest withDefaults(Duration defaultDeadline) {
+        return new JobRequest(baseModel, dataset, clients == null ? null : List.copyOf(clients), clientSelection,
+                method == null ? Method.FEDEX : method, rounds, rank, alpha, List.copyOf(targetModules), learningRate,
+                localSteps, batchSize, seed == null ? 0L : seed, weighting == null ? Weighting.UNIFORM : weighting,
+                roundDeadline == null ? defaultDeadline : roundDeadline, quorum,
+                useRslora != null && useRslora, numLabels == null ? 2 : numLabels);
+    }
+
+    /** Clients a round selects: the explicit list's size or the rule's count. */
+    public int clientsPerRound() {
+        return clients != null ? clients.size() : clientSelection.count();
+    }
+
+    /** Completed tasks a round needs at its deadline. */
+    public int effectiveQuorum() {
+        return quorum != null ? quorum : clientsPerRound();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.fedexlora.coordinator.job;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.fedexlora.coordinator.CoordinatorProperties;
+import dev.fedexlora.coordinator.event.JobEvents;
+import dev.fedexlora.coordinator.registry.RegistryClient;
+import dev.fedexlora.coordinator.registry.RegistryException;
+import dev.fedexlora.coordinator.round.RoundService;
+import dev.fedexlora.coordinator.task.TaskRepository;
+import dev.fedexlora.coordinator.web.ApiException;
+import dev.fedexlora.coordinator.worker.WorkerService;
+
+/** Creating, reading and cancelling jobs. Rounds are opened and closed by the round package. */
+@Service
+public class JobService {
+
+    private final JobRepository jobs;
+    private final JobRequestCodec codec;
+    private final RoundService rounds;
+    private final TaskRepository tasks;
+    private final JobEvents events;
+    private final RegistryClient registry;
+    private final WorkerService workers;
+    private final CoordinatorProperties properties;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    JobService(JobRepository jobs, JobRequestCodec codec, RoundService rounds, TaskRepository tasks, JobEvents events,
+               RegistryClient registry, WorkerService workers, CoordinatorProperties properties,
+               TransactionTemplate tx, Clock clock) {
+        this.jobs = jobs;
+        this.codec = codec;
+        this.rounds = rounds;
+        this.tasks = tasks;
+        this.events = events;
+        this.registry = registry;
+        this.workers = workers;
+        this.properties = properties;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Validates the request, resolves the base model version in the registry, stores the job and opens round 1. */
+    public Job create(JobRequest submitted) {
+        JobRequest request = submitted.withDefaults(properties.defaultRoundDeadline());
+        check(request);
+        int baseVersion = resolveBaseVersion(request.baseModel());
+        UUID id = UUID.randomUUID();
+        tx.executeWithoutResult(s -> {
+            Instant now = clock.instant();
+            jobs.save(new JobEntity(id, request.method(), request.baseModel().name(), baseVersion, request.dataset(),
+                    request.rounds(), codec.write(request), now));
+            events.record(id, "JobStarted", Map.of("method", request.method().name(),
+                    "baseModel", Map.of("name", request.baseModel().name(), "version", baseVersion),
+                    "rounds", request.rounds()));
+            rounds.tryOpen(id);
+        });
+        return get(id);
+    }
+
+    private void check(JobRequest r) {
+        boolean explicit = r.clients() != null && !r.clients().isEmpty();
+        if (explicit == (r.clientSelection() != null)) {
+            throw ApiException.invalid("clients", "give either clients or clientSelection, not both or neither");
+        }
+        if (explicit && new HashSet<>(r.clients()).size() != r.clients().size()) {
+            throw ApiException.invalid("clients", "client ids must be distinct");
+        }
+        if (r.method() == Method.CENTRALIZED && r.clientsPerRound() != 1) {
+            throw ApiException.invalid(explicit ? "clients" : "clientSelection.count",
+                    "CENTRALIZED trains one client holding the pooled data set " + r.dataset());
+        }
+        if (r.effectiveQuorum() > r.clientsPerRound()) {
+            throw ApiException.invalid("quorum", "quorum " + r.effectiveQuorum() + " exceeds the "
+                    + r.clientsPerRound() + " clients of a round");
+        }
+        if (r.roundDeadline().isNegative() || r.roundDeadline().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ApiException.invalid("roundDeadline", "the round deadline must be at least one second");
+        }
+    }
+
+    private int resolveBaseVersion(JobRequest.BaseModelRef ref) {
+        try {
+            return registry.version(ref.name(), ref.version()).version();
+        } catch (RegistryException e) {
+            if (e.notFound()) {
+                throw ApiException.invalid("baseModel", "the registry has no version " + ref.version() + " of model '"
+                        + ref.name() + "'");
+            }
+            throw e;
+        }
+    }
+
+    public Job get(UUID id) {
+        return tx.execute(s -> {
+            JobEntity job = jobs.findById(id).orElseThrow(() -> ApiException.notFound("job", id));
+            return Job.of(job, codec.read(job));
+        });
+    }
+
+    public List<Job> list(JobState state) {
+        return tx.execute(s -> (state == null ? jobs.findAll(Sort.by(Sort.Direction.DESC, "createdAt"))
+                : jobs.findByState(state)).stream().map(j -> Job.of(j, codec.read(j))).toList());
+    }
+
+    /** RUNNING → CANCELLED; its open round is cancelled and its unfinished tasks fail. 409 once the job ended. */
+    public Job cancel(UUID id, String by) {
+        tx.executeWithoutResult(s -> {
+            JobEntity job = jobs.findById(id).orElseThrow(() -> ApiException.notFound("job", id));
+            Instant now = clock.instant();
+            if (jobs.end(id, JobState.CANCELLED, "cancelled by " + by, now) == 0) {
+                throw ApiException.illegalTransition("job " + id + " is already " + job.getState()
+                        + " and cannot be cancelled");
+            }
+            rounds.cancelOpen(id, now);
+            tasks.abandonJob(id, "job cancelled", now);
+            events.record(id, "JobCancelled", Map.of("by", by));
+        });
+        return get(id);
+    }
+
+    /** 404 unless the job exists. */
+    public void requireExists(UUID id) {
+        if (!jobs.existsById(id)) {
+            throw ApiException.notFound("job", id);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.fedexlora.coordinator.round;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.fedexlora.coordinator.CoordinatorMetrics;
+import dev.fedexlora.coordinator.job.JobEntity;
+import dev.fedexlora.coordinator.job.JobRequest;
+import dev.fedexlora.coordinator.job.Method;
+import dev.fedexlora.coordinator.job.Weighting;
+import dev.fedexlora.coordinator.registry.RegistryClient;
+import dev.fedexlora.coordinator.registry.RegistryException;
+import dev.fedexlora.coordinator.storage.ObjectStore;
+import dev.fedexlora.coordinator.task.TaskEntity;
+import dev.fedexlora.coordinator.task.TaskKeys;
+import dev.fedexlora.coordinator.task.UploadVerifier;
+import dev.fedexlora.core.aggregate.AggregationResult;
+import dev.fedexlora.core.aggregate.Aggregator;
+import dev.fedexlora.core.aggregate.Residuals;
+import dev.fedexlora.core.peft.LoraAdapter;
+import dev.fedexlora.core.peft.PeftAdapters;
+import dev.fedexlora.core.tensor.SafeTensors;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Aggregates one closed round: reads every done task's upload (checking it still has the verified checksums),
+ * aggregates with lora-core, checks exactness, writes the version artifacts under
+ * {@code jobs/{job}/rounds/{r}/version/} and registers the version. Idempotent: after a crash it runs again with
+ * the same inputs, writes the same bytes, and adopts a registration the registry already committed.
+ */
+@Component
+class RoundAggregator {
+
+    private static final Logger log = LoggerFactory.getLogger(RoundAggregator.class);
+
+    /** design.md §1: the exact methods must reproduce the ideal update to this relative error in fp32. */
+    static final double EXACTNESS_TOLERANCE = 1e-5;
+
+    private final ObjectStore store;
+    private final RegistryClient registry;
+    private final CoordinatorMetrics metrics;
+    private final JsonMapper json;
+
+    RoundAggregator(ObjectStore store, RegistryClient registry, CoordinatorMetrics metrics, JsonMapper json) {
+        this.store = store;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    /** What one aggregation produced; recorded on the round. */
+    record Outcome(int participants, Double meanLoss, Double meanAccuracy, double exactnessError, double deviation,
+                   long residualBytes, long bytesMoved, double seconds, int modelVersion) {
+    }
+
+    /** The round cannot aggregate with these inputs (a retry of the round may succeed). */
+    static final class Unaggregatable extends Exception {
+        Unaggregatable(String message) {
+            super(message);
+        }
+    }
+
+    Outcome aggregate(JobEntity job, JobRequest request, RoundEntity round, List<TaskEntity> done)
+            throws Unaggregatable {
+        long started = System.nanoTime();
+        List<TaskEntity> tasks = new ArrayList<>(done);
+        tasks.sort(Comparator.comparing(TaskEntity::getClientId));
+        List<LoraAdapter> adapters = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        long bytesIn = 0;
+        for (TaskEntity t : tasks) {
+            byte[] weights = store.read(TaskKeys.upload(t, UploadVerifier.WEIGHTS)).orElse(new byte[0]);
+            byte[] config = store.read(TaskKeys.upload(t, UploadVerifier.CONFIG)).orElse(new byte[0]);
+            bytesIn += weights.length + config.length;
+            if (!UploadVerifier.sha256(weights).equals(t.getAdapterSha256())
+                    || !UploadVerifier.sha256(config).equals(t.getConfigSha256())) {
+                throw new Unaggregatable("the upload of client " + t.getClientId() + " (task " + t.getId()
+                        + ") changed after it was verified");
+            }
+            try {
+                adapters.add(PeftAdapters.fromParts(new String(config, StandardCharsets.UTF_8),
+                        SafeTensors.read(weights, t.getId().toString()), "client " + t.getClientId()));
+            } catch (IOException e) {
+                throw new Unaggregatable("the upload of client " + t.getClientId() + " no longer reads: " + e.getMessage());
+            }
+            names.add("client " + t.getClientId());
+        }
+        metrics.bytesMoved("in", bytesIn);
+        double[] weights = weights(request, tasks);
+        AggregationResult result;
+        try {
+            result = Aggregator.aggregate(request.method().aggregation(), adapters, weights, names);
+        } catch (IllegalArgumentException e) {
+            throw new Unaggregatable("aggregation refused the adapters: " + e.getMessage());
+        }
+        double exactness = result.maxExactnessError();
+        if (request.method() != Method.FEDIT && !(exactness <= EXACTNESS_TOLERANCE)) {
+            throw new Unaggregatable("exactness error " + exactness + " exceeds " + EXACTNESS_TOLERANCE);
+        }
+        double[] p = result.weights();
+        Double meanLoss = weightedMetric(tasks, p, "loss");
+        Double meanAccuracy = weightedMetric(tasks, p, "accuracy");
+
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try {
+            files.put(Residuals.FILE, SafeTensors.toBytes(Residuals.toTensorFile(result.residuals())));
+            files.put(PeftAdapters.WEIGHTS_FILE, SafeTensors.toBytes(PeftAdapters.weights(result.global())));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise the aggregated adapter", e);
+        }
+        files.put(PeftAdapters.CONFIG_FILE, PeftAdapters.configJson(result.global()).getBytes(StandardCharsets.UTF_8));
+        files.put("report.json", report(job, round, request, tasks, result));
+        List<RegistryClient.ArtifactRef> artifacts = new ArrayList<>();
+        long bytesOut = 0;
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            String key = TaskKeys.version(job.getId(), round.getNumber(), f.getKey());
+            store.write(key, f.getValue(), f.getKey().endsWith(".json") ? "application/json" : "application/octet-stream");
+            bytesOut += f.getValue().length;
+            artifacts.add(new RegistryClient.ArtifactRef(f.getKey(), key, UploadVerifier.sha256(f.getValue()),
+                    f.getValue().length));
+        }
+        metrics.bytesMoved("out", bytesOut);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.aggregated(took);
+
+        List<RegistryClient.Client> clients = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            TaskEntity t = tasks.get(i);
+            clients.add(new RegistryClient.Client(t.getClientId(), t.getAdapterSha256(),
+                    t.getExamples() == null ? 0 : t.getExamples(), p[i]));
+        }
+        Map<String, Object> versionMetrics = new LinkedHashMap<>();
+        versionMetrics.put("participants", tasks.size());
+        versionMetrics.put("maxDeviation", result.maxDeviation());
+        versionMetrics.put("residualBytes", result.residualBytes());
+        if (meanLoss != null) {
+            versionMetrics.put("meanLoss", meanLoss);
+        }
+        if (meanAccuracy != null) {
+            versionMetrics.put("meanAccuracy", meanAccuracy);
+        }
+        int parent = job.currentModelVersion();
+        int version = register(job, round, request, parent, new RegistryClient.RegisterVersion(parent,
+                new RegistryClient.JobSource(job.getId().toString(), round.getNumber()), request.method().name(),
+                clients, versionMetrics, exactness, artifacts));
+        log.info("Job {} round {}: {} clients aggregated with {} into version {} (exactness {}, deviation {})",
+                job.getId(), round.getNumber(), tasks.size(), request.method(), version, exactness, result.maxDeviation());
+        return new Outcome(tasks.size(), meanLoss, meanAccuracy, exactness, result.maxDeviation(),
+                result.residualBytes(), bytesIn + bytesOut, took.toNanos() / 1e9, version);
+    }
+
+    private int register(JobEntity job, RoundEntity round, JobRequest request, int parent,
+                         RegistryClient.RegisterVersion body) throws Unaggregatable {
+        String model = job.getBaseModelName();
+        try {
+            return registry.register(model, body).version();
+        } catch (RegistryException e) {
+            if (e.conflict() && e.existingVersion() != null) {
+                // The registry committed this job round earlier and our answer was lost (a restart between its
+                // commit and ours): adopt that version instead of registering twice.
+                log.info("Job {} round {} is already version {} of {}: adopting it", job.getId(), round.getNumber(),
+                        e.existingVersion(), model);
+                return e.existingVersion();
+            }
+            if (e.status() >= 400 && e.status() < 500) {
+                throw new Unaggregatable(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** pᵢ ∝ examples with EXAMPLES weighting (uniform when no client reports any); null means uniform. */
+    static double[] weights(JobRequest request, List<TaskEntity> tasks) {
+        if (request.weighting() != Weighting.EXAMPLES) {
+            return null;
+        }
+        double[] w = new double[tasks.size()];
+        double sum = 0;
+        for (int i = 0; i < w.length; i++) {
+            w[i] = tasks.get(i).getExamples() == null ? 0 : tasks.get(i).getExamples();
+            sum += w[i];
+        }
+        return sum > 0 ? w : null;
+    }
+
+    private Double weightedMetric(List<TaskEntity> tasks, double[] p, String name) {
+        double sum = 0;
+        double weight = 0;
+        for (int i = 0; i < tasks.size(); i++) {
+            String m = tasks.get(i).getMetricsJson();
+            if (m == null) {
+                continue;
+            }
+            Object v = json.readValue(m, Map.class).get(name);
+            if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+                sum += p[i] * n.doubleValue();
+                weight += p[i];
+            }
+        }
+        return weight > 0 ? sum / weight : null;
+    }
+
+    private byte[] report(JobEntity job, RoundEntity round, JobRequest request, List<TaskEntity> tasks,
+                          AggregationResult result) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("jobId", job.getId().toString());
+        report.put("round", round.getNumber());
+        report.put("method", request.method().name());
+        report.put("weighting", request.weighting().name());
+        report.put("clients", tasks.stream().map(TaskEntity::getClientId).toList());
+        report.put("weights", result.weights());
+        report.put("maxExactnessError", result.maxExactnessError());
+        report.put("maxDeviation", result.maxDeviation());
+        report.put("residualBytes", result.residualBytes());
+        report.put("layers", result.layers());
+        return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(report);
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * API security: bearer tokens configured by SHA-256 under {@code fedex.coordinator.security.tokens}, each with one
+ * role (SUBMITTER, WORKER, VIEWER). Unauthenticated calls get 401 and wrong roles 403, both as problem details.
+ */
+package dev.fedexlora.coordinator.security;

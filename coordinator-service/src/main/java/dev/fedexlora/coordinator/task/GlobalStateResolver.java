@@ -1,0 +1,88 @@
+package dev.fedexlora.coordinator.task;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Component;
+
+import dev.fedexlora.coordinator.registry.RegistryClient;
+import dev.fedexlora.coordinator.registry.RegistryException;
+
+/**
+ * The global state a lease points at, from the registry: the base checkpoint's files (version 0), the residual of
+ * every version between the base and the job's current version, and that version's adapter (none while the job
+ * still stands on the base). Presigned answers are cached for a few minutes: every lease of a round asks for the
+ * same files.
+ */
+@Component
+class GlobalStateResolver {
+
+    static final List<String> BASE_FILES = List.of("config.json", "model.safetensors", "tokenizer.json");
+    static final String RESIDUAL = "residual.safetensors";
+    private static final Duration CACHE = Duration.ofMinutes(5);
+
+    private final RegistryClient registry;
+    private final Clock clock;
+    private final Map<String, Cached<?>> cache = new ConcurrentHashMap<>();
+
+    GlobalStateResolver(RegistryClient registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    private record Cached<T>(T value, Instant until) {
+    }
+
+    TaskLease.GlobalState resolve(String model, int version) {
+        Map<String, TaskLease.FileRef> base = new LinkedHashMap<>();
+        for (String file : BASE_FILES) {
+            RegistryClient.PresignedArtifact a = presignOrNull(model, 0, file, !file.equals("tokenizer.json"));
+            if (a != null) {
+                base.put(file, new TaskLease.FileRef(a.url(), a.sha256()));
+            }
+        }
+        List<TaskLease.ResidualRef> residuals = new ArrayList<>();
+        Map<String, TaskLease.FileRef> adapter = null;
+        if (version > 0) {
+            for (int v : cached("chain " + model + " " + version, () -> registry.residualChain(model, version))) {
+                RegistryClient.PresignedArtifact a = presignOrNull(model, v, RESIDUAL, true);
+                residuals.add(new TaskLease.ResidualRef(v, a.url(), a.sha256()));
+            }
+            adapter = new LinkedHashMap<>();
+            for (String file : UploadVerifier.FILES) {
+                RegistryClient.PresignedArtifact a = presignOrNull(model, version, file, true);
+                adapter.put(file, new TaskLease.FileRef(a.url(), a.sha256()));
+            }
+        }
+        return new TaskLease.GlobalState(new TaskLease.ModelRef(model, version), base, residuals, adapter);
+    }
+
+    private RegistryClient.PresignedArtifact presignOrNull(String model, int version, String file, boolean required) {
+        try {
+            return cached("presign " + model + " " + version + " " + file, () -> registry.presign(model, version, file));
+        } catch (RegistryException e) {
+            if (e.notFound() && !required) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T cached(String key, java.util.function.Supplier<T> load) {
+        Instant now = clock.instant();
+        Cached<?> c = cache.get(key);
+        if (c != null && c.until().isAfter(now)) {
+            return (T) c.value();
+        }
+        T value = load.get();
+        cache.put(key, new Cached<>(value, now.plus(CACHE)));
+        return value;
+    }
+}

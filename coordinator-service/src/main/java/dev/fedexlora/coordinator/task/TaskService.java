@@ -1,0 +1,264 @@
+package dev.fedexlora.coordinator.task;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.fedexlora.coordinator.CoordinatorMetrics;
+import dev.fedexlora.coordinator.CoordinatorProperties;
+import dev.fedexlora.coordinator.event.JobEvents;
+import dev.fedexlora.coordinator.job.JobEntity;
+import dev.fedexlora.coordinator.job.JobRepository;
+import dev.fedexlora.coordinator.job.JobRequest;
+import dev.fedexlora.coordinator.job.JobRequestCodec;
+import dev.fedexlora.coordinator.storage.ObjectStore;
+import dev.fedexlora.coordinator.web.ApiException;
+import dev.fedexlora.coordinator.worker.WorkerService;
+import dev.fedexlora.core.peft.LoraAdapter;
+import dev.fedexlora.core.peft.PeftAdapters;
+import dev.fedexlora.core.tensor.SafeTensors;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The worker side of a task: lease (claim with SKIP LOCKED), heartbeat, complete (verified upload) and fail, plus
+ * lease expiry. Every call first checks that the worker id belongs to the calling token; a task leased by another
+ * worker answers 409 without revealing anything about it.
+ */
+@Service
+public class TaskService {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskService.class);
+
+    private final TaskRepository tasks;
+    private final JobRepository jobs;
+    private final JobRequestCodec codec;
+    private final WorkerService workers;
+    private final GlobalStateResolver globalState;
+    private final ObjectStore store;
+    private final JobEvents events;
+    private final CoordinatorMetrics metrics;
+    private final CoordinatorProperties properties;
+    private final JsonMapper json;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    TaskService(TaskRepository tasks, JobRepository jobs, JobRequestCodec codec, WorkerService workers,
+                GlobalStateResolver globalState, ObjectStore store, JobEvents events, CoordinatorMetrics metrics,
+                CoordinatorProperties properties, JsonMapper json, TransactionTemplate tx, Clock clock) {
+        this.tasks = tasks;
+        this.jobs = jobs;
+        this.codec = codec;
+        this.workers = workers;
+        this.globalState = globalState;
+        this.store = store;
+        this.events = events;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.json = json;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Claims one offered task of a client this worker hosts; empty when there is nothing to do. */
+    public Optional<TaskLease> lease(UUID workerId, String principal) {
+        workers.ownedWorker(workerId, principal);
+        Optional<TaskEntity> claimed = tx.execute(s -> {
+            Instant now = clock.instant();
+            Optional<UUID> id = tasks.claimable(workerId);
+            if (id.isEmpty() || tasks.lease(id.get(), workerId, now.plus(properties.leaseTtl()), now) == 0) {
+                return Optional.<TaskEntity>empty();
+            }
+            return tasks.findById(id.get());
+        });
+        if (claimed.isEmpty()) {
+            return Optional.empty();
+        }
+        TaskEntity task = claimed.get();
+        try {
+            return Optional.of(assemble(task));
+        } catch (RuntimeException e) {
+            // The worker never learns of this lease: give the task back at once instead of waiting for expiry.
+            tx.executeWithoutResult(s -> {
+                if (tasks.failLeased(task.getId(), workerId, "lease could not be assembled: " + e.getMessage(),
+                        clock.instant()) == 1) {
+                    tasks.reofferUncounted(task.getId(), clock.instant());
+                }
+            });
+            throw e;
+        }
+    }
+
+    private TaskLease assemble(TaskEntity task) {
+        JobEntity job = jobs.findById(task.getJobId()).orElseThrow();
+        JobRequest r = codec.read(job);
+        Map<String, String> upload = new LinkedHashMap<>();
+        for (String file : UploadVerifier.FILES) {
+            upload.put(file, store.presignPut(TaskKeys.upload(task, file), properties.presignExpiry()));
+        }
+        TaskLease.Training training = new TaskLease.Training(r.method().name(), r.rank(), r.alpha(),
+                Boolean.TRUE.equals(r.useRslora()), r.targetModules(), r.learningRate(), r.localSteps(), r.batchSize(),
+                r.seed(), r.numLabels());
+        return new TaskLease(task.getId(), task.getJobId(), task.getRoundNumber(), task.getClientId(), r.dataset(),
+                task.getLeaseExpiresAt(), training,
+                globalState.resolve(job.getBaseModelName(), job.currentModelVersion()), upload);
+    }
+
+    /** Extends the lease by the lease TTL; 409 when it is no longer this worker's. */
+    public Instant heartbeat(UUID taskId, UUID workerId, String principal) {
+        workers.ownedWorker(workerId, principal);
+        Instant now = clock.instant();
+        Instant expires = now.plus(properties.leaseTtl());
+        Integer won = tx.execute(s -> tasks.heartbeat(taskId, workerId, expires, now));
+        if (won == null || won == 0) {
+            requireTask(taskId);
+            throw ApiException.leaseLost(taskId);
+        }
+        return expires;
+    }
+
+    /**
+     * Verifies the upload and marks the task DONE. A task already DONE answers its first completion (idempotent);
+     * a rejected upload fails the task with the reason, offers it again, and answers 422.
+     */
+    public TaskRequests.CompletionResult complete(UUID taskId, TaskRequests.Completion body, String principal) {
+        workers.ownedWorker(body.workerId(), principal);
+        TaskEntity task = requireTask(taskId);
+        if (task.getState() == TaskState.DONE) {
+            return result(task);
+        }
+        if (task.getState() != TaskState.LEASED || !body.workerId().equals(task.getLeaseOwner())) {
+            throw ApiException.leaseLost(taskId);
+        }
+        JobRequest request = codec.read(jobs.findById(task.getJobId()).orElseThrow());
+        UploadVerifier.Verified verified;
+        try {
+            verified = UploadVerifier.verify(request, body.sha256(),
+                    store.read(TaskKeys.upload(task, UploadVerifier.WEIGHTS)),
+                    store.read(TaskKeys.upload(task, UploadVerifier.CONFIG)), reference(task), "task " + taskId);
+        } catch (UploadVerifier.Rejected e) {
+            reject(task, body.workerId(), e.getMessage());
+            throw ApiException.uploadRejected("upload of task " + taskId + " rejected: " + e.getMessage());
+        }
+        metrics.bytesMoved("in", verified.bytes());
+        String metricsJson = json.writeValueAsString(body.metrics() == null ? Map.of() : body.metrics());
+        Boolean won = tx.execute(s -> {
+            Instant now = clock.instant();
+            if (tasks.complete(taskId, body.workerId(), verified.weightsSha256(), verified.configSha256(),
+                    body.examples(), metricsJson, now) == 0) {
+                return false;
+            }
+            events.record(task.getJobId(), "TaskCompleted", Map.of("taskId", taskId.toString(),
+                    "round", task.getRoundNumber(), "clientId", task.getClientId(), "examples", body.examples()));
+            return true;
+        });
+        TaskEntity now = requireTask(taskId);
+        if (!Boolean.TRUE.equals(won) && now.getState() != TaskState.DONE) {
+            throw ApiException.leaseLost(taskId);
+        }
+        return result(now);
+    }
+
+    /** The first done upload of the round other than {@code task}: the shapes every other upload must match. */
+    private LoraAdapter reference(TaskEntity task) {
+        for (TaskEntity other : tasks.findByRoundIdAndState(task.getRoundId(), TaskState.DONE)) {
+            if (other.getId().equals(task.getId())) {
+                continue;
+            }
+            Optional<byte[]> weights = store.read(TaskKeys.upload(other, UploadVerifier.WEIGHTS));
+            Optional<byte[]> config = store.read(TaskKeys.upload(other, UploadVerifier.CONFIG));
+            if (weights.isPresent() && config.isPresent()) {
+                try {
+                    return PeftAdapters.fromParts(new String(config.get(), java.nio.charset.StandardCharsets.UTF_8),
+                            SafeTensors.read(weights.get(), other.getId().toString()), other.getId().toString());
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.warn("Reference upload of task {} no longer reads: {}", other.getId(), e.getMessage());
+                }
+            }
+        }
+        return null;
+    }
+
+    private void reject(TaskEntity task, UUID workerId, String reason) {
+        metrics.uploadRejected();
+        tx.executeWithoutResult(s -> failAndReoffer(task, workerId, "upload rejected: " + reason));
+    }
+
+    /** The worker gave up on its task: FAILED with the reason, then offered again while attempts remain. */
+    public void fail(UUID taskId, TaskRequests.Failure body, String principal) {
+        workers.ownedWorker(body.workerId(), principal);
+        TaskEntity task = requireTask(taskId);
+        if (task.getState() == TaskState.DONE) {
+            throw ApiException.illegalTransition("task " + taskId + " is already DONE");
+        }
+        Boolean won = tx.execute(s -> failAndReoffer(task, body.workerId(), body.reason()));
+        if (!Boolean.TRUE.equals(won)) {
+            throw ApiException.leaseLost(taskId);
+        }
+    }
+
+    private boolean failAndReoffer(TaskEntity task, UUID workerId, String reason) {
+        Instant now = clock.instant();
+        if (tasks.failLeased(task.getId(), workerId, reason, now) == 0) {
+            return false;
+        }
+        boolean reoffered = tasks.reoffer(task.getId(), properties.maxTaskAttempts(), now) == 1;
+        events.record(task.getJobId(), "TaskFailed", Map.of("taskId", task.getId().toString(),
+                "round", task.getRoundNumber(), "clientId", task.getClientId(), "reason", reason,
+                "reoffered", reoffered));
+        return true;
+    }
+
+    /** Leases past their expiry go back on offer (attempt + 1). Returns how many expired. */
+    public int expireLeases() {
+        Integer n = tx.execute(s -> {
+            Instant now = clock.instant();
+            int count = 0;
+            for (UUID id : tasks.expiredLeases(now)) {
+                TaskEntity t = tasks.findById(id).orElseThrow();
+                if (tasks.expire(id, now) == 1) {
+                    count++;
+                    metrics.leaseExpired();
+                    events.record(t.getJobId(), "TaskFailed", Map.of("taskId", id.toString(),
+                            "round", t.getRoundNumber(), "clientId", t.getClientId(), "reason", "lease expired",
+                            "reoffered", true));
+                }
+            }
+            return count;
+        });
+        return n == null ? 0 : n;
+    }
+
+    public List<TaskView> views(UUID jobId) {
+        return tx.execute(s -> tasks.findByJobIdOrderByCreatedAtAscClientIdAsc(jobId).stream().map(this::view).toList());
+    }
+
+    private TaskView view(TaskEntity t) {
+        Map<String, String> sha = t.getAdapterSha256() == null ? null : Map.of(UploadVerifier.WEIGHTS,
+                t.getAdapterSha256(), UploadVerifier.CONFIG, t.getConfigSha256());
+        Map<String, Object> m = t.getMetricsJson() == null ? null
+                : json.readValue(t.getMetricsJson(), new TypeReference<Map<String, Object>>() { });
+        return new TaskView(t.getId(), t.getRoundId(), t.getClientId(), t.getState(), t.getAttempts(), t.getLeaseOwner(),
+                t.getLeaseExpiresAt(), t.getExamples(), sha, m, t.getFailureReason(), t.getCreatedAt(),
+                t.getCompletedAt());
+    }
+
+    private TaskEntity requireTask(UUID id) {
+        return tx.execute(s -> tasks.findById(id)).orElseThrow(() -> ApiException.notFound("task", id));
+    }
+
+    private static TaskRequests.CompletionResult result(TaskEntity t) {
+        return new TaskRequests.CompletionResult(t.getId(), t.getState(), t.getExamples() == null ? 0 : t.getExamples(),
+                Map.of(UploadVerifier.WEIGHTS, t.getAdapterSha256(), UploadVerifier.CONFIG, t.getConfigSha256()),
+                t.getCompletedAt());
+    }
+}

@@ -1,0 +1,134 @@
+package dev.fedexlora.coordinator.support;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Settings and helpers shared by the integration tests: the API tokens (and their roles), the properties that
+ * point a coordinator at the test PostgreSQL, s3proxy and the in-process registry, and job submission and polling over HTTP.
+ */
+public final class CoordinatorTestSupport {
+
+    public static final String SUBMITTER = "submitter-token";
+    public static final String VIEWER = "viewer-token";
+    public static final String WORKER_A = "worker-a-token";
+    public static final String WORKER_B = "worker-b-token";
+    public static final String MODEL = "tiny-bert";
+
+    private static InProcessRegistry registry;
+
+    private CoordinatorTestSupport() {
+    }
+
+    /** The real registry, one per test JVM (stopped at exit), holding the base model {@link #MODEL}. */
+    public static synchronized InProcessRegistry registry() {
+        if (registry == null) {
+            registry = InProcessRegistry.start(TestInfrastructure.newDatabaseUrl());
+            registry.addBaseModel(MODEL, TestAdapters.HIDDEN);
+            TestInfrastructure.closeAtExit(registry);
+        }
+        return registry;
+    }
+
+    /** Every property a test coordinator needs, on the given database. */
+    public static Map<String, Object> properties(String databaseUrl) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("spring.datasource.url", databaseUrl);
+        p.put("spring.datasource.username", "postgres");
+        p.put("spring.datasource.password", "postgres");
+        p.put("fedex.coordinator.storage.endpoint", TestInfrastructure.s3Endpoint());
+        p.put("fedex.coordinator.storage.access-key", TestInfrastructure.ACCESS_KEY);
+        p.put("fedex.coordinator.storage.secret-key", TestInfrastructure.SECRET_KEY);
+        p.put("fedex.coordinator.storage.bucket", TestInfrastructure.BUCKET);
+        p.put("fedex.coordinator.registry.url", registry().url());
+        p.put("server.shutdown", "immediate");
+        p.put("fedex.coordinator.lease-ttl", "3s");
+        p.put("fedex.coordinator.scheduler-interval", "100ms");
+        p.put("fedex.coordinator.max-round-attempts", "2");
+        p.put("fedex.coordinator.max-task-attempts", "5");
+        String[][] tokens = {{"submitter", "SUBMITTER", SUBMITTER}, {"viewer", "VIEWER", VIEWER},
+                {"worker-a", "WORKER", WORKER_A}, {"worker-b", "WORKER", WORKER_B}};
+        for (int i = 0; i < tokens.length; i++) {
+            p.put("fedex.coordinator.security.tokens[" + i + "].name", tokens[i][0]);
+            p.put("fedex.coordinator.security.tokens[" + i + "].role", tokens[i][1]);
+            p.put("fedex.coordinator.security.tokens[" + i + "].sha256", UploadSha.of(tokens[i][2]));
+        }
+        return p;
+    }
+
+    /** A FEDEX job request over explicit clients, on the fake registry's base model. */
+    public static Map<String, Object> job(List<String> clients, int rounds) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("baseModel", Map.of("name", MODEL, "version", "0"));
+        j.put("dataset", "wordnet-nouns");
+        j.put("clients", clients);
+        j.put("method", "FEDEX");
+        j.put("rounds", rounds);
+        j.put("rank", 4);
+        j.put("alpha", 8.0);
+        j.put("targetModules", TestAdapters.TARGETS);
+        j.put("learningRate", 0.001);
+        j.put("localSteps", 10);
+        j.put("batchSize", 8);
+        j.put("seed", 7);
+        j.put("numLabels", TestAdapters.LABELS);
+        return j;
+    }
+
+    public static TestWorker.Response call(String baseUrl, String method, String path, String token, Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json").method(method,
+                    HttpRequest.BodyPublishers.ofByteArray(TestWorker.JSON.writeValueAsBytes(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return TestWorker.send(b.build());
+    }
+
+    public static String submit(String baseUrl, Map<String, Object> job) {
+        TestWorker.Response r = call(baseUrl, "POST", "/api/v1/jobs", SUBMITTER, job);
+        if (r.status() != 201) {
+            throw new AssertionError("job submission answered " + r);
+        }
+        return r.json().get("id").asString();
+    }
+
+    public static JsonNode getJob(String baseUrl, String jobId) {
+        return call(baseUrl, "GET", "/api/v1/jobs/" + jobId, VIEWER, null).json();
+    }
+
+    /** Polls the job until it is in {@code state}; fails on any other ended state or after {@code millis}. */
+    public static JsonNode awaitJob(String baseUrl, String jobId, String state, long millis) {
+        long until = System.currentTimeMillis() + millis;
+        JsonNode job = null;
+        while (System.currentTimeMillis() < until) {
+            job = getJob(baseUrl, jobId);
+            String s = job.get("state").asString();
+            if (s.equals(state)) {
+                return job;
+            }
+            if (!s.equals("RUNNING")) {
+                throw new AssertionError("job ended " + s + " instead of " + state + ": " + job);
+            }
+            TestWorker.sleep(100);
+        }
+        throw new AssertionError("job not " + state + " after " + millis + " ms: " + job);
+    }
+
+    /** SHA-256 of a token, as configured. */
+    static final class UploadSha {
+        static String of(String token) {
+            return dev.fedexlora.coordinator.task.UploadVerifier.sha256(
+                    token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.fedexlora.coordinator.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+
+import dev.fedexlora.core.tensor.SafeTensors;
+import dev.fedexlora.core.tensor.Tensor;
+import dev.fedexlora.core.tensor.TensorFile;
+import dev.fedexlora.registry.RegistryApplication;
+import dev.fedexlora.registry.model.Models;
+import dev.fedexlora.registry.version.SourceKind;
+
+/**
+ * The real model-registry application, started in-process on a random port, on its own database of the test
+ * PostgreSQL and on the test s3proxy (same bucket as the coordinator, as in a deployment). The coordinator's
+ * {@code application.yml} shadows the registry's on this shared classpath, so the registry gets no config file and
+ * every setting it needs on its command line.
+ */
+public final class InProcessRegistry implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private InProcessRegistry(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    public static InProcessRegistry start(String databaseUrl) {
+        String[] args = {
+                "--spring.config.name=model-registry-in-coordinator-tests",
+                "--spring.application.name=model-registry",
+                "--server.port=0",
+                "--server.shutdown=immediate",
+                "--spring.main.register-shutdown-hook=false",
+                "--spring.datasource.url=" + databaseUrl,
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--spring.flyway.schemas=registry",
+                "--spring.flyway.default-schema=registry",
+                "--spring.jpa.open-in-view=false",
+                "--spring.jpa.hibernate.ddl-auto=validate",
+                "--spring.jpa.properties.hibernate.default_schema=registry",
+                "--spring.mvc.problemdetails.enabled=true",
+                "--spring.threads.virtual.enabled=true",
+                "--fedex.registry.s3.endpoint=" + TestInfrastructure.s3Endpoint(),
+                "--fedex.registry.s3.access-key=" + TestInfrastructure.ACCESS_KEY,
+                "--fedex.registry.s3.secret-key=" + TestInfrastructure.SECRET_KEY,
+                "--fedex.registry.s3.bucket=" + TestInfrastructure.BUCKET,
+                "--logging.level.org.gaul=warn",
+        };
+        return new InProcessRegistry(new SpringApplicationBuilder(RegistryApplication.class, OpenRegistry.class)
+                .run(args));
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /**
+     * Registers a base model (version 0) the way {@code POST /models} does: a tiny BERT-layout checkpoint whose
+     * query and value weights are {@code hidden × hidden}.
+     */
+    public void addBaseModel(String name, int hidden) {
+        try {
+            Path dir = Files.createTempDirectory("base-" + name);
+            Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"BertForSequenceClassification\"],"
+                    + "\"model_type\":\"bert\",\"hidden_size\":" + hidden + ",\"num_hidden_layers\":2}");
+            Files.writeString(dir.resolve("tokenizer.json"), "{\"version\":\"1.0\",\"model\":{\"type\":\"WordPiece\"}}",
+                    StandardCharsets.UTF_8);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Random rnd = new Random(name.hashCode());
+            for (int layer = 0; layer < 2; layer++) {
+                for (String t : TestAdapters.TARGETS) {
+                    tensors.put("encoder.layer." + layer + ".attention.self." + t + ".weight",
+                            TestAdapters.gaussian(rnd, hidden, hidden).toTensor());
+                }
+            }
+            SafeTensors.write(dir.resolve("model.safetensors"), new TensorFile(tensors));
+            context.getBean(Models.class).registerBase(name, dir, SourceKind.UPLOAD, "coordinator-tests", Set.of());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+
+    /**
+     * The coordinator's Spring Security is on this classpath but the registry has no security of its own (it sits
+     * behind the platform's network): keep it open, as it is when it runs alone. Deliberately not a
+     * {@code @Configuration}: the coordinator's component scan covers this package and must not pick it up.
+     */
+    static class OpenRegistry {
+        @Bean
+        SecurityFilterChain openRegistry(HttpSecurity http) {
+            return http.csrf(c -> c.disable()).authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+    }
+}
