@@ -2,6 +2,7 @@ package dev.fedexlora.cli;
 
 import dev.fedexlora.cli.aggregate.AggregateCommand;
 import dev.fedexlora.cli.bench.BenchCommand;
+import dev.fedexlora.cli.train.TrainCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fedex", mixinStandardHelpOptions = true, version = "fedex 0.1.0",
         description = "FedEx-LoRA: federated fine-tuning with exact LoRA aggregation.",
-        subcommands = {AggregateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AggregateCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class FedexCommand {
 
     public static void main(String[] args) {

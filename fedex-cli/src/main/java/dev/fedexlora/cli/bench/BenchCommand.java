@@ -3,7 +3,17 @@ package dev.fedexlora.cli.bench;
 import dev.fedexlora.core.aggregate.AggregationMethod;
 import dev.fedexlora.core.aggregate.AggregationResult;
 import dev.fedexlora.core.aggregate.Aggregator;
+import dev.fedexlora.cli.train.BundledModels;
+import dev.fedexlora.cli.train.Engines;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,28 +32,60 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./fedex bench aggregate}: JMH measurements of aggregation at LLaMA-7B layer shapes, the factored
- * FedEx-LoRA path against a dense residual, then a table of time and bytes.
+ * FedEx-LoRA path against a dense residual, then a table of time and bytes. {@code ./fedex bench train}: LoRA
+ * training throughput of the platform's trainer, and with {@code --python} the same model and step in PyTorch
+ * ({@code bench/torch_lora_train.py}) in the same run, with the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks. 'aggregate': FedEx-LoRA aggregation at LLaMA-7B shapes (JMH).")
+        description = {"Benchmarks. 'aggregate': FedEx-LoRA aggregation at LLaMA-7B shapes (JMH).",
+                "'train': LoRA training throughput of all-MiniLM-L6-v2 (examples/s, tokens/s), and with --python the "
+                        + "same model and step in PyTorch (bench/torch_lora_train.py) in the same run, with the ratio."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1", paramLabel = "aggregate", description = "Which benchmark: aggregate.")
+    @Parameters(arity = "1", paramLabel = "aggregate|train", description = "Which benchmark: aggregate or train.")
     String which;
 
     @Option(names = "--quick", description = "One short iteration per case (a smoke run; figures are rough).")
     boolean quick;
+
+    @Option(names = "--python", paramLabel = "EXE", description = "train: a Python with torch; runs the PyTorch side too.")
+    String python;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "train: a Hugging Face BERT directory (default: the bundled MiniLM).")
+    Path model;
+
+    @Option(names = "--threads", defaultValue = "2", description = "train: libtorch threads, both sides (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "train: examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seq", defaultValue = "64", description = "train: tokens per sequence (default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--rank", defaultValue = "8", description = "train: LoRA rank on query and value (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--steps", defaultValue = "20", description = "train: measured steps per run (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "train: measured runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    int repeats;
 
     record Case(String shape, int rank, int clients, int layers, String benchmark) {
     }
 
     @Override
     public Integer call() throws Exception {
+        if ("train".equals(which)) {
+            return train();
+        }
         if (!"aggregate".equals(which)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown benchmark '" + which + "'; try: aggregate");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "unknown benchmark '" + which + "'; try: aggregate, train");
         }
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("4096x4096", 16, 10, 64, "fedex")); // the target: 64 layers, under 1 s on 2 cores
@@ -83,6 +125,93 @@ public final class BenchCommand implements Callable<Integer> {
         rows.forEach(out::println);
         out.flush();
         return 0;
+    }
+
+    /** DJL against PyTorch on the same machine in the same run: a markdown table and the ratio. */
+    private int train() throws Exception {
+        if (batchSize <= 0 || seq < 8 || rank <= 0 || steps <= 0 || repeats <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--batch-size, --rank, --steps and --repeats must be positive and --seq at least 8");
+        }
+        Engines.useThreads(threads);
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = model != null ? model : BundledModels.miniLm();
+        int warmup = quick ? 3 : 10; // the first steps of either side run several times slower
+        int n = quick ? Math.min(steps, 5) : steps;
+        int runs = quick ? 1 : repeats;
+        String setting = String.format(Locale.ROOT, "batch %d, seq %d, r %d on query,value, %d threads, %d warm-up "
+                + "steps, median of %d runs of %d steps", batchSize, seq, rank, threads, warmup, runs, n);
+        out.println("LoRA training throughput of " + dir.getFileName() + ": " + setting);
+        out.println("load average before DJL: " + loadAverage());
+        out.flush();
+        List<TrainingBenchmark.Run> djl = TrainingBenchmark.measure(dir, batchSize, seq, rank, warmup, n, runs);
+        List<String[]> rows = new ArrayList<>();
+        TrainingBenchmark.Run d = TrainingBenchmark.median(djl);
+        rows.add(row("DJL 0.36 (PyTorch engine, libtorch " + System.getProperty("fedex.libtorch", "2.7.1") + ")",
+                d.examplesPerSecond(), d.tokensPerSecond(), d.msPerStep(), djl));
+        Map<String, Double> torch = new LinkedHashMap<>();
+        if (python != null) {
+            for (String attention : List.of("eager", "sdpa")) {
+                out.println("load average before PyTorch (" + attention + "): " + loadAverage());
+                out.flush();
+                JsonNode r = torch(dir, warmup, n, runs, attention);
+                List<TrainingBenchmark.Run> list = new ArrayList<>();
+                for (JsonNode run : r.path("runs")) {
+                    list.add(new TrainingBenchmark.Run(run.path("steps").asInt(), run.path("seconds").asDouble(),
+                            run.path("examples_per_second").asDouble(), run.path("tokens_per_second").asDouble()));
+                }
+                TrainingBenchmark.Run t = TrainingBenchmark.median(list);
+                torch.put(attention, t.examplesPerSecond());
+                rows.add(row("PyTorch " + r.path("torch").asString() + " eager, attention " + attention,
+                        t.examplesPerSecond(), t.tokensPerSecond(), t.msPerStep(), list));
+            }
+        }
+        out.println();
+        out.println("| implementation | examples/s | tokens/s | ms/step | runs (examples/s) |");
+        out.println("|---|---|---|---|---|");
+        for (String[] r : rows) {
+            out.println("| " + String.join(" | ", r) + " |");
+        }
+        if (!torch.isEmpty()) {
+            out.println();
+            torch.forEach((attention, eps) -> out.printf(Locale.ROOT,
+                    "DJL / PyTorch (attention %s): %.2fx%n", attention, d.examplesPerSecond() / eps));
+        }
+        out.println("load average after: " + loadAverage());
+        out.flush();
+        return 0;
+    }
+
+    private static String[] row(String name, double eps, double tps, double ms, List<TrainingBenchmark.Run> runs) {
+        return new String[] {name, String.format(Locale.ROOT, "%.1f", eps), String.format(Locale.ROOT, "%.0f", tps),
+                String.format(Locale.ROOT, "%.1f", ms), runs.stream().map(r -> String.format(Locale.ROOT, "%.1f",
+                        r.examplesPerSecond())).reduce((a, b) -> a + ", " + b).orElse("")};
+    }
+
+    private JsonNode torch(Path dir, int warmup, int n, int runs, String attention) throws Exception {
+        Path script = Path.of(System.getProperty("fedex.home", "."), "bench", "torch_lora_train.py");
+        if (!Files.exists(script)) {
+            throw new IOException(script + " is missing");
+        }
+        List<String> cmd = List.of(python, script.toString(), "--model", dir.toString(), "--threads",
+                String.valueOf(threads), "--batch-size", String.valueOf(batchSize), "--seq", String.valueOf(seq),
+                "--rank", String.valueOf(rank), "--warmup", String.valueOf(warmup), "--steps", String.valueOf(n),
+                "--repeats", String.valueOf(runs), "--attention", attention);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue());
+        }
+        String[] lines = stdout.strip().split("\n");
+        return JsonMapper.builder().build().readTree(lines[lines.length - 1]);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** Bytes the residual takes as the platform stores it, against a dense d×k, from one real aggregation. */
