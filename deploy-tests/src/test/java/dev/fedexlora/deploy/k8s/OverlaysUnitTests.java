@@ -2,10 +2,6 @@ package dev.fedexlora.deploy.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -55,9 +51,9 @@ class OverlaysUnitTests {
         Map<String, String> values = DEV.get(Secret.class, "fedex-secrets").getStringData();
         assertThat(values.keySet()).isEqualTo(BASE.get(Secret.class, "fedex-secrets").getStringData().keySet());
         assertThat(values.values()).noneMatch(v -> v.startsWith("REPLACE_ME"));
-        assertThat(sha256(values.get("WORKER_TOKEN"))).isEqualTo(values.get("WORKER_TOKEN_SHA256"));
-        assertThat(values.get("SUBMITTER_TOKEN_SHA256")).isEqualTo(sha256("dev-submitter"));
-        assertThat(values.get("VIEWER_TOKEN_SHA256")).isEqualTo(sha256("dev-viewer"));
+        assertThat(Hashes.sha256(values.get("WORKER_TOKEN"))).isEqualTo(values.get("WORKER_TOKEN_SHA256"));
+        assertThat(values.get("SUBMITTER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-submitter"));
+        assertThat(values.get("VIEWER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-viewer"));
     }
 
     @Test
@@ -128,14 +124,5 @@ class OverlaysUnitTests {
 
     private static String describe(HasMetadata o) {
         return o.getKind() + "/" + o.getMetadata().getName();
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

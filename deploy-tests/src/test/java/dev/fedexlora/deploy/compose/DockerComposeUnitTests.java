@@ -1,0 +1,124 @@
+package dev.fedexlora.deploy.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fedexlora.deploy.RepositoryFiles;
+
+/**
+ * docker-compose.yml read without Docker: the services, their images as Jib names them, health checks, start order,
+ * scalable workers, the GPU profile, and environment variables that the services actually read.
+ */
+class DockerComposeUnitTests {
+
+    private static final Map<String, String> PLATFORM = Map.of(
+            "registry", "model-registry",
+            "coordinator", "coordinator-service",
+            "worker", "worker-service",
+            "worker-gpu", "worker-service");
+
+    private final Map<String, Object> compose = ComposeFile.load();
+
+    @Test
+    void platformImagesAreTheOnesJibBuilds() {
+        PLATFORM.forEach((service, module) -> {
+            assertThat(RepositoryFiles.resolve(module + "/pom.xml")).exists();
+            String expected = "fedex-lora/" + module + ":0.1.0-SNAPSHOT" + (service.endsWith("-gpu") ? "-gpu" : "");
+            assertThat(ComposeFile.service(compose, service).get("image")).as(service).isEqualTo(expected);
+        });
+    }
+
+    @Test
+    void everyLongRunningServiceHasAHealthCheckAndDependentsWaitForIt() {
+        for (String name : List.of("postgres", "minio", "registry", "coordinator", "worker", "worker-gpu")) {
+            assertThat(ComposeFile.service(compose, name)).as(name).containsKey("healthcheck");
+        }
+        assertThat(dependsOn("registry")).containsEntry("postgres", "service_healthy")
+                .containsEntry("minio-init", "service_completed_successfully");
+        assertThat(dependsOn("coordinator")).containsEntry("postgres", "service_healthy")
+                .containsEntry("registry", "service_healthy")
+                .containsEntry("minio-init", "service_completed_successfully");
+        assertThat(dependsOn("worker")).containsEntry("coordinator", "service_healthy");
+        assertThat(dependsOn("minio-init")).containsEntry("minio", "service_healthy");
+    }
+
+    @Test
+    void platformHealthChecksAskActuatorReadinessOnTheServicePort() {
+        Map<String, Integer> ports = Map.of("registry", 8081, "coordinator", 8080, "worker", 8082, "worker-gpu", 8082);
+        ports.forEach((name, port) -> assertThat(String.join(" ", healthTest(name)))
+                .as(name).contains("/dev/tcp/127.0.0.1/" + port).contains("/actuator/health/readiness"));
+    }
+
+    @Test
+    void theBucketJobCreatesTheBucketTheServicesUse() {
+        Map<String, Object> init = ComposeFile.service(compose, "minio-init");
+        String script = String.valueOf(((List<?>) init.get("command")).getFirst());
+        assertThat(script).contains("mc mb --ignore-existing \"local/$FEDEX_S3_BUCKET\"");
+        String bucket = ComposeFile.environment(init).get("FEDEX_S3_BUCKET");
+        assertThat(ComposeFile.environment(ComposeFile.service(compose, "coordinator")))
+                .containsEntry("FEDEX_S3_BUCKET", bucket);
+        assertThat(ComposeFile.environment(ComposeFile.service(compose, "registry"))).containsEntry("S3_BUCKET", bucket);
+    }
+
+    @Test
+    void workersScaleBecauseNothingInThemIsUniquePerHost() {
+        Map<String, Object> worker = ComposeFile.service(compose, "worker");
+        assertThat(worker).doesNotContainKeys("container_name", "ports", "hostname");
+        // Spring resolves ${HOSTNAME} inside the value: every replica registers under its own name.
+        assertThat(ComposeFile.environment(worker).get("WORKER_NAME")).isEqualTo("worker-${HOSTNAME}");
+        assertThat(ComposeFile.service(compose, "worker")).doesNotContainKey("profiles");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGpuWorkerReservesAnNvidiaGpuUnderTheGpuProfile() {
+        Map<String, Object> gpu = ComposeFile.service(compose, "worker-gpu");
+        assertThat((List<String>) gpu.get("profiles")).containsExactly("gpu");
+        Map<String, Object> reservations = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                gpu.get("deploy")).get("resources")).get("reservations");
+        assertThat((List<Map<String, Object>>) reservations.get("devices")).singleElement().satisfies(device -> {
+            assertThat(device).containsEntry("driver", "nvidia").containsEntry("count", 1);
+            assertThat((List<String>) device.get("capabilities")).containsExactly("gpu");
+        });
+    }
+
+    @Test
+    void platformServicesSetOnlyVariablesTheirServiceReads() {
+        PLATFORM.forEach((service, module) -> assertThat(
+                ComposeFile.environment(ComposeFile.service(compose, service)).keySet())
+                .as("%s: variables %s's application.yml (or Spring, DJL) reads", service, module)
+                .isNotEmpty()
+                .allMatch(n -> RepositoryFiles.isReadBy(module, n)));
+    }
+
+    @Test
+    void defaultWorkerTokenMatchesTheHashTheCoordinatorAccepts() {
+        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("WORKER_TOKEN");
+        String hash = ComposeFile.environment(ComposeFile.service(compose, "coordinator")).get("FEDEX_WORKER_TOKEN_SHA256");
+        assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(token)).isEqualTo(hash);
+    }
+
+    @Test
+    void variableInterpolationFollowsComposeRules() {
+        assertThat(ComposeFile.interpolate("${A:-x}/${B-y}:${C}")).isEqualTo("x/y:");
+        assertThat(ComposeFile.interpolate("w-$${HOSTNAME}")).isEqualTo("w-${HOSTNAME}");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> dependsOn(String service) {
+        Map<String, Object> deps = (Map<String, Object>) ComposeFile.service(compose, service).get("depends_on");
+        Map<String, String> conditions = new java.util.TreeMap<>();
+        deps.forEach((k, v) -> conditions.put(k, String.valueOf(((Map<String, Object>) v).get("condition"))));
+        return conditions;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> healthTest(String service) {
+        Map<String, Object> hc = (Map<String, Object>) ComposeFile.service(compose, service).get("healthcheck");
+        return ((List<Object>) hc.get("test")).stream().map(String::valueOf).toList();
+    }
+}
