@@ -43,8 +43,9 @@ public class ArtifactValidator {
             try {
                 Residuals.read(local);
             } catch (IOException | RuntimeException e) {
-                throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, file + ": not a residual file: "
-                        + String.valueOf(e.getMessage()).replace(local.toString(), file), file);
+                String why = String.valueOf(e.getMessage()).replace(local.toString(), file);
+                throw new RegistryException(ProblemType.MALFORMED_ARTIFACT,
+                        why.startsWith(file) ? why : file + ": " + why, file);
             }
         }
     }
