@@ -84,6 +84,8 @@ class DockerComposeUnitTests {
             assertThat(device).containsEntry("driver", "nvidia").containsEntry("count", 1);
             assertThat((List<String>) device.get("capabilities")).containsExactly("gpu");
         });
+        assertThat(ComposeFile.environment(gpu)).containsEntry("DJL_OFFLINE", "false");
+        assertThat(ComposeFile.environment(ComposeFile.service(compose, "worker"))).containsEntry("DJL_OFFLINE", "true");
     }
 
     @Test

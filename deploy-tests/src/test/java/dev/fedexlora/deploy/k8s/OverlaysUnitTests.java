@@ -88,6 +88,11 @@ class OverlaysUnitTests {
             assertThat(t.getOperator()).isEqualTo("Exists");
             assertThat(t.getEffect()).isEqualTo("NoSchedule");
         });
+        // No libtorch jar in the GPU image: DJL may download the CUDA build at start (docs/images.md).
+        assertThat(GPU.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "worker-config").getData())
+                .containsEntry("DJL_OFFLINE", "false");
+        assertThat(BASE.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "worker-config").getData())
+                .containsEntry("DJL_OFFLINE", "true");
         // Still selected by its Deployment, its disruption budget and its network policy after the label patch.
         assertThat(worker.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/name", "worker")
