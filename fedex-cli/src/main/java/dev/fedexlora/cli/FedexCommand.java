@@ -2,6 +2,12 @@ package dev.fedexlora.cli;
 
 import dev.fedexlora.cli.aggregate.AggregateCommand;
 import dev.fedexlora.cli.bench.BenchCommand;
+import dev.fedexlora.cli.platform.DemoCommand;
+import dev.fedexlora.cli.platform.PlatformException;
+import dev.fedexlora.cli.platform.StandaloneCommand;
+import dev.fedexlora.cli.platform.SubmitCommand;
+import dev.fedexlora.cli.platform.VersionsCommand;
+import dev.fedexlora.cli.platform.WatchCommand;
 import dev.fedexlora.cli.train.TrainCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +20,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fedex", mixinStandardHelpOptions = true, version = "fedex 0.1.0",
         description = "FedEx-LoRA: federated fine-tuning with exact LoRA aggregation.",
-        subcommands = {AggregateCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StandaloneCommand.class, SubmitCommand.class, WatchCommand.class,
+                VersionsCommand.class, AggregateCommand.class, TrainCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class FedexCommand {
 
     public static void main(String[] args) {
@@ -27,7 +35,7 @@ public final class FedexCommand {
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
             if (cause instanceof IOException || cause instanceof IllegalArgumentException
-                    || cause instanceof java.util.NoSuchElementException) {
+                    || cause instanceof java.util.NoSuchElementException || cause instanceof PlatformException) {
                 cmd.getErr().println("fedex " + cmd.getCommandName() + ": " + cause.getMessage());
                 return 1;
             }

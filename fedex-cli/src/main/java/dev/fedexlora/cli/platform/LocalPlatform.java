@@ -1,0 +1,201 @@
+package dev.fedexlora.cli.platform;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The platform on one machine, on embedded defaults: each service is its own JVM started from its executable jar
+ * (as in a deployment), with its output in {@code data/logs/<service>.log}. The registry starts an embedded
+ * PostgreSQL and an in-process S3 endpoint with a filesystem store under {@code data/s3}; the coordinator starts its
+ * own embedded PostgreSQL and uses that S3 endpoint; workers host clients on shards of a local JSONL file.
+ * {@link #close()} stops every process it started, newest first.
+ */
+public final class LocalPlatform implements AutoCloseable {
+
+    /** Ports of one local platform. */
+    public record Ports(int coordinator, int registry, int s3, int firstWorker) {
+        public static final Ports DEFAULT = new Ports(8080, 8081, 9000, 8082);
+    }
+
+    /** One started service. */
+    public record Service(String name, Process process, URI url, Path log) {
+    }
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private final Path home;
+    private final Path data;
+    private final Ports ports;
+    private final PrintStream out;
+    private final List<Service> started = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::stopAll, "platform-shutdown");
+
+    /**
+     * @param home the repository root (the service jars are under {@code <module>/target})
+     * @param data where the services keep their databases, objects and logs
+     */
+    public LocalPlatform(Path home, Path data, Ports ports, PrintStream out) {
+        this.home = home;
+        this.data = data.toAbsolutePath();
+        this.ports = ports;
+        this.out = out;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public URI coordinatorUrl() {
+        return URI.create("http://127.0.0.1:" + ports.coordinator());
+    }
+
+    public URI registryUrl() {
+        return URI.create("http://127.0.0.1:" + ports.registry());
+    }
+
+    public List<Service> services() {
+        return List.copyOf(started);
+    }
+
+    /** Starts the registry, then the coordinator, each once its dependencies are ready. */
+    public void startCore() throws IOException {
+        requireFree(ports.registry(), "registry");
+        requireFree(ports.s3(), "S3 endpoint");
+        requireFree(ports.coordinator(), "coordinator");
+        start("model-registry", "registry", ports.registry(), List.of(
+                "--fedex.registry.embedded.postgres-dir=" + data.resolve("registry-pg"),
+                "--fedex.registry.embedded.s3-dir=" + data.resolve("s3"),
+                "--fedex.registry.embedded.s3-port=" + ports.s3()));
+        start("coordinator-service", "coordinator", ports.coordinator(), List.of(
+                "--fedex.coordinator.database.data-dir=" + data.resolve("coordinator-pg"),
+                "--fedex.coordinator.storage.endpoint=http://127.0.0.1:" + ports.s3(),
+                "--fedex.coordinator.registry.url=" + registryUrl()));
+    }
+
+    /** Starts one worker process hosting one client, whose local data is the JSONL file {@code shard}. */
+    public Service startWorker(int index, String clientId, String datasetName, Path shard) throws IOException {
+        int port = ports.firstWorker() + index;
+        requireFree(port, "worker " + index);
+        return start("worker-service", "worker-" + index, port, List.of(
+                "--fedex.worker.name=worker-" + index,
+                "--fedex.worker.coordinator-url=" + coordinatorUrl(),
+                "--fedex.worker.token=dev-worker",
+                "--fedex.worker.cache-dir=" + data.resolve("worker-" + index + "-cache"),
+                "--fedex.worker.clients[0].client-id=" + clientId,
+                "--fedex.worker.clients[0].dataset=" + datasetName,
+                "--fedex.worker.clients[0].path=" + shard.toAbsolutePath()));
+    }
+
+    private Service start(String module, String name, int port, List<String> args) throws IOException {
+        Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + "-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " is missing: build the platform first (./fedex builds it on first use)");
+        }
+        Path logs = Files.createDirectories(data.resolve("logs"));
+        Path log = logs.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xss2m",
+                "-Dai.djl.offline=true", "-jar", jar.toString(), "--server.port=" + port));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DJL_OFFLINE", "true");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Path shown = log.toAbsolutePath().startsWith(home) ? home.relativize(log.toAbsolutePath()) : log.toAbsolutePath();
+        out.printf("starting %s on port %d (log: %s)%n", name, port, shown);
+        Service s = new Service(name, pb.start(), URI.create("http://127.0.0.1:" + port), log);
+        started.add(s);
+        awaitReady(s, Duration.ofMinutes(5));
+        return s;
+    }
+
+    private void awaitReady(Service s, Duration timeout) throws IOException {
+        PlatformClient probe = new PlatformClient(s.url(), s.url(), "");
+        Instant until = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(until)) {
+            if (!s.process().isAlive()) {
+                throw new IOException(s.name() + " exited with status " + s.process().exitValue()
+                        + " while starting; its log " + s.log() + " ends with:\n" + tail(s.log(), 20));
+            }
+            if (probe.ready(s.url())) {
+                return;
+            }
+            sleep(500);
+        }
+        throw new IOException(s.name() + " was not ready after " + timeout.toSeconds() + " s; see " + s.log());
+    }
+
+    /** Blocks until one of the services exits (then says which) or the thread is interrupted. */
+    public void awaitExit() throws InterruptedException {
+        while (true) {
+            for (Service s : started) {
+                if (!s.process().isAlive()) {
+                    out.printf("%s exited with status %d; see %s%n", s.name(), s.process().exitValue(), s.log());
+                    return;
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    private synchronized void stopAll() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i).process();
+            p.destroy();
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        started.clear();
+    }
+
+    private static void requireFree(int port, String what) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new IOException("port " + port + " for the " + what + " is in use (another platform running?)");
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.fedexlora.cli.platform;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./fedex standalone}: the registry and the coordinator on embedded defaults (embedded PostgreSQL, an
+ * in-process S3 endpoint with its store under {@code ./data}), nothing submitted, until Ctrl-C. Workers join with
+ * {@code ./fedex demo}-style settings or from another machine.
+ */
+@Command(name = "standalone", mixinStandardHelpOptions = true,
+        description = "Start the registry and coordinator on embedded defaults and keep them running (Ctrl-C stops).")
+public final class StandaloneCommand implements Callable<Integer> {
+
+    @Option(names = "--data", defaultValue = "data", description = "Where the services keep their state (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--workers", defaultValue = "0",
+            description = "Also start this many workers, each hosting one shard of --dataset (default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--dataset", defaultValue = "datasets/wordnet-nouns-sample.jsonl",
+            description = "JSONL data the workers split among their clients (default ${DEFAULT-VALUE}).")
+    Path dataset;
+
+    @Override
+    public Integer call() throws Exception {
+        try (LocalPlatform platform = new LocalPlatform(Home.dir(), data, LocalPlatform.Ports.DEFAULT, System.out)) {
+            platform.startCore();
+            if (workers > 0) {
+                Shards.write(dataset, data.resolve("shards"), workers, 1.0, 42).forEach((client, shard) -> {
+                    try {
+                        platform.startWorker(platform.services().size() - 2, client, Shards.datasetName(dataset), shard);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            }
+            Urls.print(platform, System.out);
+            System.out.println("the platform is running; Ctrl-C stops it");
+            platform.awaitExit();
+            return 1;
+        }
+    }
+}
