@@ -169,8 +169,13 @@ public class Fixtures {
             request.put("method", "FEDEX");
             request.put("clients", List.of(Map.of("clientId", "c1", "examples", 10, "weight", 0.5),
                     Map.of("clientId", "c2", "examples", 10, "weight", 0.5)));
-            request.put("metrics", Map.of("loss", 1.0 / round, "accuracy", 0.5 + 0.1 * round,
-                    "deviation", 0.01 * round));
+            // the names the coordinator registers (RoundAggregator)
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("participants", 2);
+            metrics.put("meanLoss", 1.0 / round);
+            metrics.put("meanAccuracy", 0.5 + 0.1 * round);
+            metrics.put("maxDeviation", 0.01 * round);
+            request.put("metrics", metrics);
             request.put("exactnessError", 1e-7 * round);
             request.put("artifacts", artifacts);
             return new Round(request, adapter, residuals, staged);

@@ -56,7 +56,7 @@ class VersionApiIntegrationTests extends RegistryIntegrationTest {
         mvc.perform(get("/api/v1/models/lineage/versions/latest"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.version").value(2))
-                .andExpect(jsonPath("$.metrics.loss").value(0.5))
+                .andExpect(jsonPath("$.metrics.meanLoss").value(0.5))
                 .andExpect(jsonPath("$.exactnessError").value(2e-7))
                 .andExpect(jsonPath("$.clients[0].clientId").value("c1"))
                 .andExpect(jsonPath("$.lineage[*].version").value(org.hamcrest.Matchers.contains(2, 1, 0)));
