@@ -113,7 +113,11 @@ class RoundAggregator {
 
         Map<String, byte[]> files = new LinkedHashMap<>();
         try {
-            files.put(Residuals.FILE, SafeTensors.toBytes(Residuals.toTensorFile(result.residuals())));
+            // A round whose residual is zero everywhere (one client, FedIT, FFA's shared A) has no residual file:
+            // the version's base weights are its parent's, and an empty safetensors file is no valid artifact.
+            if (!result.residuals().isEmpty()) {
+                files.put(Residuals.FILE, SafeTensors.toBytes(Residuals.toTensorFile(result.residuals())));
+            }
             files.put(PeftAdapters.WEIGHTS_FILE, SafeTensors.toBytes(PeftAdapters.weights(result.global())));
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise the aggregated adapter", e);

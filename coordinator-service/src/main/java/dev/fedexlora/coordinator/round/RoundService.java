@@ -124,12 +124,16 @@ public class RoundService {
 
     /** Decides an open round: close it, retry it, or leave it open. Returns true when it closed for aggregation. */
     boolean evaluate(RoundEntity round) {
-        long done = tasks.countByRoundIdAndState(round.getId(), TaskState.DONE);
-        long open = tasks.countByRoundIdAndState(round.getId(), TaskState.OFFERED)
-                + tasks.countByRoundIdAndState(round.getId(), TaskState.LEASED);
+        Map<TaskState, Long> counts = new java.util.EnumMap<>(TaskState.class);
+        for (Object[] row : tasks.countByState(round.getId())) {
+            counts.put((TaskState) row[0], (Long) row[1]);
+        }
+        long done = counts.getOrDefault(TaskState.DONE, 0L);
+        long failed = counts.getOrDefault(TaskState.FAILED, 0L);
+        long open = counts.getOrDefault(TaskState.OFFERED, 0L) + counts.getOrDefault(TaskState.LEASED, 0L);
         Instant now = clock.instant();
         boolean pastDeadline = !now.isBefore(round.getDeadlineAt());
-        if (open == 0 && done > 0 && (done >= round.getQuorum() || noFailures(round))) {
+        if (open == 0 && done > 0 && (done >= round.getQuorum() || failed == 0)) {
             return close(round);
         }
         if (pastDeadline || open == 0) {
@@ -140,10 +144,6 @@ public class RoundService {
                     + done + " completed tasks, the quorum is " + round.getQuorum());
         }
         return false;
-    }
-
-    private boolean noFailures(RoundEntity round) {
-        return tasks.countByRoundIdAndState(round.getId(), TaskState.FAILED) == 0;
     }
 
     /** OPEN → AGGREGATING; the tasks still open fail for good. */

@@ -16,7 +16,8 @@ import dev.fedexlora.coordinator.registry.RegistryException;
 
 /**
  * The global state a lease points at, from the registry: the base checkpoint's files (version 0), the residual of
- * every version between the base and the job's current version, and that version's adapter (none while the job
+ * every version between the base and the job's current version (versions whose residual was zero have none and
+ * are left out), and that version's adapter (none while the job
  * still stands on the base). Presigned answers are cached for a few minutes: every lease of a round asks for the
  * same files.
  */
@@ -51,8 +52,11 @@ class GlobalStateResolver {
         Map<String, TaskLease.FileRef> adapter = null;
         if (version > 0) {
             for (int v : cached("chain " + model + " " + version, () -> registry.residualChain(model, version))) {
-                RegistryClient.PresignedArtifact a = presignOrNull(model, v, RESIDUAL, true);
-                residuals.add(new TaskLease.ResidualRef(v, a.url(), a.sha256()));
+                // A version without a residual file changed no base weight (its residual was zero).
+                RegistryClient.PresignedArtifact a = presignOrNull(model, v, RESIDUAL, false);
+                if (a != null) {
+                    residuals.add(new TaskLease.ResidualRef(v, a.url(), a.sha256()));
+                }
             }
             adapter = new LinkedHashMap<>();
             for (String file : UploadVerifier.FILES) {

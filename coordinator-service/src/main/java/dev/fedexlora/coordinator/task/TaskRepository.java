@@ -22,7 +22,12 @@ public interface TaskRepository extends JpaRepository<TaskEntity, UUID> {
 
     List<TaskEntity> findByRoundIdAndState(UUID roundId, TaskState state);
 
-    long countByRoundIdAndState(UUID roundId, TaskState state);
+    /**
+     * The round's tasks counted by state in one statement, so the counts are one consistent snapshot (separate
+     * counts could miss a task that moves from LEASED to DONE between them).
+     */
+    @Query("select t.state, count(t) from TaskEntity t where t.roundId = :roundId group by t.state")
+    List<Object[]> countByState(@Param("roundId") UUID roundId);
 
     /**
      * Claims the oldest offered task of an open round of a running job for a client this worker hosts; the row

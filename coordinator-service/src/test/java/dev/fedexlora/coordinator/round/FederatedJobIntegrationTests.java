@@ -115,6 +115,42 @@ class FederatedJobIntegrationTests extends AbstractCoordinatorIntegrationTests {
         assertThat(names.getLast()).isEqualTo("JobSucceeded");
     }
 
+    @Test
+    void centralizedJobTrainsOneClientAndContinuesFromItsAdapterWithoutAResidual() throws Exception {
+        TestWorker w = new TestWorker(baseUrl(), WORKER_A, "cen-a", Map.of(
+                "cen-pooled", Map.of("wordnet-pooled", 1000L))).register();
+        Map<String, Object> request = job(List.of("cen-pooled"), 2);
+        request.put("method", "CENTRALIZED");
+        request.put("dataset", "wordnet-pooled");
+        String jobId = submit(baseUrl(), request);
+
+        JsonNode lease = w.awaitLease(10_000);
+        assertThat(lease.get("dataset").asString()).isEqualTo("wordnet-pooled");
+        assertThat(lease.get("globalState").get("adapter").isNull()).isTrue();
+        LoraAdapter trained = TestAdapters.random(11, RANK, ALPHA, TestAdapters.HIDDEN);
+        assertThat(w.complete(lease, w.upload(lease, TestAdapters.files(trained)), 1000, Map.of("loss", 0.3))
+                .status()).isEqualTo(200);
+
+        // One client leaves no residual: round 2 gets the trained adapter itself and no base-weight delta.
+        lease = w.awaitLease(30_000);
+        assertThat(lease.get("round").asInt()).isEqualTo(2);
+        JsonNode state = lease.get("globalState");
+        assertThat(state.get("residuals")).isEmpty();
+        byte[] weights = TestWorker.download(state.get("adapter").get(PeftAdapters.WEIGHTS_FILE).get("url").asString());
+        LoraAdapter global = PeftAdapters.fromParts(PeftAdapters.configJson(trained), SafeTensors.read(weights, "g"), "g");
+        for (LoraLayer layer : trained.layers().values()) {
+            assertClose(global.layers().get(layer.module()).a(), layer.a(), 1e-6, layer.module());
+            assertClose(global.layers().get(layer.module()).b(), layer.b(), 1e-6, layer.module());
+        }
+        assertThat(w.complete(lease, w.upload(lease, TestAdapters.files(TestAdapters.random(12, RANK, ALPHA,
+                TestAdapters.HIDDEN))), 1000, Map.of("loss", 0.2)).status()).isEqualTo(200);
+        JsonNode done = awaitJob(baseUrl(), jobId, "SUCCEEDED", 30_000);
+        JsonNode version = registry("/api/v1/models/" + MODEL + "/versions/" + done.get("modelVersion").asInt());
+        assertThat(version.get("method").asString()).isEqualTo("CENTRALIZED");
+        assertThat(version.get("artifacts").valueStream().map(a -> a.get("file").asString()))
+                .contains(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE).doesNotContain(Residuals.FILE);
+    }
+
     /** Both workers lease until the round's three tasks are theirs, then train (random adapters) and complete. */
     private Map<String, LoraAdapter> runRound(String jobId, int round, TestWorker a, TestWorker b,
                                               Map<String, Long> examples,

@@ -2,6 +2,7 @@ package dev.fedexlora.coordinator.support;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class CoordinatorTestSupport {
         p.put("fedex.coordinator.storage.bucket", TestInfrastructure.BUCKET);
         p.put("fedex.coordinator.registry.url", registry().url());
         p.put("server.shutdown", "immediate");
-        p.put("fedex.coordinator.lease-ttl", "3s");
+        p.put("fedex.coordinator.lease-ttl", "8s");
         p.put("fedex.coordinator.scheduler-interval", "100ms");
         p.put("fedex.coordinator.max-round-attempts", "2");
         p.put("fedex.coordinator.max-task-attempts", "5");
@@ -81,7 +82,7 @@ public final class CoordinatorTestSupport {
     }
 
     public static TestWorker.Response call(String baseUrl, String method, String path, String token, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
