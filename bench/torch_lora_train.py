@@ -6,7 +6,8 @@ Hugging Face BERT checkpoint in --model (config.json + model.safetensors, read h
 package), LoRA on query and value (A uniform +-1/sqrt(k), B zero, scale alpha/r with alpha = 2r), every base
 weight frozen, mean pooling over the attention mask, dropout as in the config, a linear head, cross-entropy,
 backward, global-norm clipping at 1.0, AdamW with linear warmup then linear decay. Every sequence is exactly
---seq real tokens. Prints one JSON line with every measured run.
+--seq real tokens. Prints one JSON line with every measured run; with --serve, one line per run asked for
+on stdin, so that `./fedex bench train` can interleave it with the DJL runs.
 
     python bench/torch_lora_train.py --model DIR --threads 2 --batch-size 32 --seq 64 --rank 8
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import math
 import struct
+import sys
 import time
 
 import torch
@@ -145,6 +147,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--attention", choices=["eager", "sdpa"], default="eager")
+    ap.add_argument("--serve", action="store_true", help="warm up, then one measured run per 'run' line on stdin")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -163,9 +166,18 @@ def main():
         batches.append((ids, torch.ones_like(ids), torch.randint(0, a.labels, (a.batch_size,), generator=g)))
     if a.warmup > 0:
         run(model, batches, a.warmup)
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "attention": a.attention,
+            "batch_size": a.batch_size, "seq": a.seq, "rank": a.rank}
+    if a.serve:
+        # Interleaved with another implementation: one measured run per "run" line on stdin.
+        print(json.dumps(dict(info, ready=True)), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "run":
+                break
+            print(json.dumps(run(model, batches, a.steps)), flush=True)
+        return
     runs = [run(model, batches, a.steps) for _ in range(a.repeats)]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "attention": a.attention,
-                      "batch_size": a.batch_size, "seq": a.seq, "rank": a.rank, "runs": runs}))
+    print(json.dumps(dict(info, runs=runs)))
 
 
 if __name__ == "__main__":

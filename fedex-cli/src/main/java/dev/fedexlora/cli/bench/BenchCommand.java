@@ -127,7 +127,11 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** DJL against PyTorch on the same machine in the same run: a markdown table and the ratio. */
+    /**
+     * DJL against PyTorch on the same machine in the same run. The machine may be shared, so the two are
+     * interleaved: both are loaded and warmed up once, then each round measures one run of each in turn, and the
+     * medians (and the median of the per-round ratios) are reported with the load average.
+     */
     private int train() throws Exception {
         if (batchSize <= 0 || seq < 8 || rank <= 0 || steps <= 0 || repeats <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -138,46 +142,60 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = model != null ? model : BundledModels.miniLm();
         int warmup = quick ? 3 : 10; // the first steps of either side run several times slower
         int n = quick ? Math.min(steps, 5) : steps;
-        int runs = quick ? 1 : repeats;
+        int rounds = quick ? 1 : repeats;
         String setting = String.format(Locale.ROOT, "batch %d, seq %d, r %d on query,value, %d threads, %d warm-up "
-                + "steps, median of %d runs of %d steps", batchSize, seq, rank, threads, warmup, runs, n);
+                + "steps, %d interleaved rounds of %d steps", batchSize, seq, rank, threads, warmup, rounds, n);
         out.println("LoRA training throughput of " + dir.getFileName() + ": " + setting);
-        out.println("load average before DJL: " + loadAverage());
+        out.println("load average at start: " + loadAverage());
         out.flush();
-        List<TrainingBenchmark.Run> djl = TrainingBenchmark.measure(dir, batchSize, seq, rank, warmup, n, runs);
-        List<String[]> rows = new ArrayList<>();
-        TrainingBenchmark.Run d = TrainingBenchmark.median(djl);
-        rows.add(row("DJL 0.36 (PyTorch engine, libtorch " + System.getProperty("fedex.libtorch", "2.7.1") + ")",
-                d.examplesPerSecond(), d.tokensPerSecond(), d.msPerStep(), djl));
-        Map<String, Double> torch = new LinkedHashMap<>();
-        if (python != null) {
-            for (String attention : List.of("eager", "sdpa")) {
-                out.println("load average before PyTorch (" + attention + "): " + loadAverage());
-                out.flush();
-                JsonNode r = torch(dir, warmup, n, runs, attention);
-                List<TrainingBenchmark.Run> list = new ArrayList<>();
-                for (JsonNode run : r.path("runs")) {
-                    list.add(new TrainingBenchmark.Run(run.path("steps").asInt(), run.path("seconds").asDouble(),
-                            run.path("examples_per_second").asDouble(), run.path("tokens_per_second").asDouble()));
+        List<String> names = new ArrayList<>(List.of("DJL 0.36 (PyTorch engine, libtorch 2.7.1)"));
+        List<List<TrainingBenchmark.Run>> runs = new ArrayList<>(List.of(new ArrayList<>()));
+        List<TorchServer> servers = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
+        try (TrainingBenchmark.Session djl = new TrainingBenchmark.Session(dir, batchSize, seq, rank, warmup)) {
+            if (python != null) {
+                for (String attention : List.of("eager", "sdpa")) {
+                    TorchServer server = new TorchServer(dir, warmup, n, attention);
+                    servers.add(server);
+                    names.add("PyTorch " + server.version + " eager mode, attention " + attention);
+                    runs.add(new ArrayList<>());
                 }
-                TrainingBenchmark.Run t = TrainingBenchmark.median(list);
-                torch.put(attention, t.examplesPerSecond());
-                rows.add(row("PyTorch " + r.path("torch").asString() + " eager, attention " + attention,
-                        t.examplesPerSecond(), t.tokensPerSecond(), t.msPerStep(), list));
+            }
+            for (int r = 0; r < rounds; r++) {
+                loads.add(loadAverage().split(" ")[0]);
+                runs.get(0).add(djl.run(n));
+                for (int i = 0; i < servers.size(); i++) {
+                    runs.get(i + 1).add(servers.get(i).run());
+                }
+                out.printf(Locale.ROOT, "round %d: %s examples/s%n", r + 1, String.join(" / ", runs.stream()
+                        .map(l -> String.format(Locale.ROOT, "%.1f", l.getLast().examplesPerSecond())).toList()));
+                out.flush();
+            }
+        } finally {
+            for (TorchServer s : servers) {
+                s.close();
             }
         }
         out.println();
-        out.println("| implementation | examples/s | tokens/s | ms/step | runs (examples/s) |");
+        out.println("| implementation | examples/s (median) | tokens/s (median) | ms/step (median) | examples/s per round |");
         out.println("|---|---|---|---|---|");
-        for (String[] r : rows) {
-            out.println("| " + String.join(" | ", r) + " |");
+        for (int i = 0; i < names.size(); i++) {
+            TrainingBenchmark.Run m = TrainingBenchmark.median(runs.get(i));
+            out.println("| " + String.join(" | ", row(names.get(i), m.examplesPerSecond(), m.tokensPerSecond(),
+                    m.msPerStep(), runs.get(i))) + " |");
         }
-        if (!torch.isEmpty()) {
-            out.println();
-            torch.forEach((attention, eps) -> out.printf(Locale.ROOT,
-                    "DJL / PyTorch (attention %s): %.2fx%n", attention, d.examplesPerSecond() / eps));
+        out.println();
+        for (int i = 1; i < names.size(); i++) {
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = runs.get(0).get(r).examplesPerSecond() / runs.get(i).get(r).examplesPerSecond();
+            }
+            java.util.Arrays.sort(ratios);
+            out.printf(Locale.ROOT, "DJL / %s: %.2fx (median of the per-round ratios; range %.2f-%.2f)%n", names.get(i),
+                    ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
         }
-        out.println("load average after: " + loadAverage());
+        out.println("1-minute load average at the start of each round: " + String.join(", ", loads));
+        out.println("load average at the end: " + loadAverage());
         out.flush();
         return 0;
     }
@@ -188,22 +206,49 @@ public final class BenchCommand implements Callable<Integer> {
                         r.examplesPerSecond())).reduce((a, b) -> a + ", " + b).orElse("")};
     }
 
-    private JsonNode torch(Path dir, int warmup, int n, int runs, String attention) throws Exception {
-        Path script = Path.of(System.getProperty("fedex.home", "."), "bench", "torch_lora_train.py");
-        if (!Files.exists(script)) {
-            throw new IOException(script + " is missing");
+    /** {@code bench/torch_lora_train.py --serve}: loaded and warmed up once, one measured run per request. */
+    private final class TorchServer implements AutoCloseable {
+
+        final Process process;
+        final java.io.BufferedReader in;
+        final PrintWriter to;
+        final String version;
+
+        TorchServer(Path dir, int warmup, int n, String attention) throws IOException {
+            Path script = Path.of(System.getProperty("fedex.home", "."), "bench", "torch_lora_train.py");
+            if (!Files.exists(script)) {
+                throw new IOException(script + " is missing");
+            }
+            List<String> cmd = List.of(python, script.toString(), "--model", dir.toString(), "--threads",
+                    String.valueOf(threads), "--batch-size", String.valueOf(batchSize), "--seq", String.valueOf(seq),
+                    "--rank", String.valueOf(rank), "--warmup", String.valueOf(warmup), "--steps", String.valueOf(n),
+                    "--attention", attention, "--serve");
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            to = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            version = read().path("torch").asString();
         }
-        List<String> cmd = List.of(python, script.toString(), "--model", dir.toString(), "--threads",
-                String.valueOf(threads), "--batch-size", String.valueOf(batchSize), "--seq", String.valueOf(seq),
-                "--rank", String.valueOf(rank), "--warmup", String.valueOf(warmup), "--steps", String.valueOf(n),
-                "--repeats", String.valueOf(runs), "--attention", attention);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue());
+
+        TrainingBenchmark.Run run() throws IOException {
+            to.println("run");
+            JsonNode r = read();
+            return new TrainingBenchmark.Run(r.path("steps").asInt(), r.path("seconds").asDouble(),
+                    r.path("examples_per_second").asDouble(), r.path("tokens_per_second").asDouble());
         }
-        String[] lines = stdout.strip().split("\n");
-        return JsonMapper.builder().build().readTree(lines[lines.length - 1]);
+
+        private JsonNode read() throws IOException {
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("the PyTorch benchmark ended early (exit " + process.onExit().join().exitValue() + ")");
+            }
+            return JsonMapper.builder().build().readTree(line);
+        }
+
+        @Override
+        public void close() {
+            to.println("quit");
+            process.destroy();
+        }
     }
 
     private static String loadAverage() {

@@ -51,36 +51,53 @@ final class TrainingBenchmark {
         return out;
     }
 
-    /**
-     * Warms up for {@code warmupSteps}, then measures {@code repeats} runs of {@code steps} steps each on the same
-     * model (each run a fresh optimizer, as each task has).
-     */
-    static List<Run> measure(Path modelDir, int batch, int seq, int rank, int warmupSteps, int steps, int repeats)
-            throws IOException {
-        HfCheckpoint checkpoint = HfCheckpoint.load(modelDir);
-        int labels = 26;
-        List<Example> data = texts(batch * 8, seq * 2, labels, 7);
-        LoraSettings lora = new LoraSettings(rank, 2.0 * rank, false, LoraSettings.DEFAULT_TARGETS, false);
-        List<Run> runs = new ArrayList<>();
-        try (TextEncoder encoder = new TextEncoder(checkpoint.tokenizer(), seq, checkpoint.config().padTokenId());
-             BertClassifier model = BertClassifier.create(BertClassifier.preferredDevice(), checkpoint, lora, labels,
-                     null, 1)) {
+    /** The model, tokenizer and data of the benchmark, loaded once and warmed up; each {@link #run} is measured. */
+    static final class Session implements AutoCloseable {
+
+        private final TextEncoder encoder;
+        private final BertClassifier model;
+        private final List<Example> data;
+        private final int batch;
+        private final int seq;
+
+        Session(Path modelDir, int batch, int seq, int rank, int warmupSteps) throws IOException {
+            HfCheckpoint checkpoint = HfCheckpoint.load(modelDir);
+            int labels = 26;
+            this.batch = batch;
+            this.seq = seq;
+            this.data = texts(batch * 8, seq * 2, labels, 7);
+            LoraSettings lora = new LoraSettings(rank, 2.0 * rank, false, LoraSettings.DEFAULT_TARGETS, false);
+            this.encoder = new TextEncoder(checkpoint.tokenizer(), seq, checkpoint.config().padTokenId());
+            try {
+                this.model = BertClassifier.create(BertClassifier.preferredDevice(), checkpoint, lora, labels, null, 1);
+            } catch (RuntimeException e) {
+                encoder.close();
+                throw e;
+            }
             for (Example e : data.subList(0, 4)) {
                 if (encoder.ids(e.text()).length != seq) {
+                    close();
                     throw new IllegalStateException("benchmark texts must fill " + seq + " tokens");
                 }
             }
             if (warmupSteps > 0) {
                 LocalTrainer.train(model, encoder, data, List.of(), config(batch, warmupSteps, seq), ProgressListener.NONE);
             }
-            for (int r = 0; r < repeats; r++) {
-                TrainingReport report = LocalTrainer.train(model, encoder, data, List.of(),
-                        config(batch, steps, seq), ProgressListener.NONE);
-                runs.add(new Run(report.steps(), report.seconds(), report.examplesPerSecond(),
-                        report.tokensPerSecond()));
+        }
+
+        /** One measured run of {@code steps} steps with a fresh optimizer, as each task has. */
+        Run run(int steps) {
+            TrainingReport report = LocalTrainer.train(model, encoder, data, List.of(), config(batch, steps, seq),
+                    ProgressListener.NONE);
+            return new Run(report.steps(), report.seconds(), report.examplesPerSecond(), report.tokensPerSecond());
+        }
+
+        @Override
+        public void close() {
+            try (encoder) {
+                model.close();
             }
         }
-        return runs;
     }
 
     private static TrainingConfig config(int batch, int steps, int seq) {
