@@ -85,10 +85,8 @@ public final class DemoCommand implements Callable<Integer> {
             Map<String, Path> shards = centralized
                     ? Map.of("pooled", source)
                     : Shards.write(source, data.resolve("shards").resolve(datasetName), clients, dirichletAlpha, seed);
-            int index = 0;
-            for (Map.Entry<String, Path> shard : shards.entrySet()) {
-                platform.startWorker(index++, shard.getKey(), datasetName, shard.getValue());
-            }
+            platform.startWorkers(shards.entrySet().stream()
+                    .map(e -> new LocalPlatform.WorkerClient(e.getKey(), datasetName, e.getValue())).toList());
             int numLabels = Jsonl.numLabels(Jsonl.read(source));
             JsonNode job = client.submitJob(request(datasetName, new ArrayList<>(shards.keySet()), numLabels));
             String id = job.path("id").asString();

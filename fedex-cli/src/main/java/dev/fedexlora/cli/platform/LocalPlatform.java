@@ -79,21 +79,41 @@ public final class LocalPlatform implements AutoCloseable {
                 "--fedex.coordinator.registry.url=" + registryUrl()));
     }
 
-    /** Starts one worker process hosting one client, whose local data is the JSONL file {@code shard}. */
-    public Service startWorker(int index, String clientId, String datasetName, Path shard) throws IOException {
-        int port = ports.firstWorker() + index;
-        requireFree(port, "worker " + index);
-        return start("worker-service", "worker-" + index, port, List.of(
-                "--fedex.worker.name=worker-" + index,
-                "--fedex.worker.coordinator-url=" + coordinatorUrl(),
-                "--fedex.worker.token=dev-worker",
-                "--fedex.worker.cache-dir=" + data.resolve("worker-" + index + "-cache"),
-                "--fedex.worker.clients[0].client-id=" + clientId,
-                "--fedex.worker.clients[0].dataset=" + datasetName,
-                "--fedex.worker.clients[0].path=" + shard.toAbsolutePath()));
+    /** One client of a worker: its id, the data set name it announces and its local JSONL file. */
+    public record WorkerClient(String clientId, String dataset, Path shard) {
+    }
+
+    /**
+     * Starts one worker process per client, all at once, and returns when every one is ready. Worker {@code i}
+     * listens on the first worker port + i and keeps its cache under {@code data/worker-i-cache}.
+     */
+    public void startWorkers(List<WorkerClient> clients) throws IOException {
+        List<Service> workers = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            WorkerClient c = clients.get(i);
+            int port = ports.firstWorker() + i;
+            requireFree(port, "worker " + i);
+            workers.add(launch("worker-service", "worker-" + i, port, List.of(
+                    "--fedex.worker.name=worker-" + i,
+                    "--fedex.worker.coordinator-url=" + coordinatorUrl(),
+                    "--fedex.worker.token=dev-worker",
+                    "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache"),
+                    "--fedex.worker.clients[0].client-id=" + c.clientId(),
+                    "--fedex.worker.clients[0].dataset=" + c.dataset(),
+                    "--fedex.worker.clients[0].path=" + c.shard().toAbsolutePath())));
+        }
+        for (Service w : workers) {
+            awaitReady(w, Duration.ofMinutes(5));
+        }
     }
 
     private Service start(String module, String name, int port, List<String> args) throws IOException {
+        Service s = launch(module, name, port, args);
+        awaitReady(s, Duration.ofMinutes(5));
+        return s;
+    }
+
+    private Service launch(String module, String name, int port, List<String> args) throws IOException {
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + "-exec.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing: build the platform first (./fedex builds it on first use)");
@@ -111,7 +131,6 @@ public final class LocalPlatform implements AutoCloseable {
         out.printf("starting %s on port %d (log: %s)%n", name, port, shown);
         Service s = new Service(name, pb.start(), URI.create("http://127.0.0.1:" + port), log);
         started.add(s);
-        awaitReady(s, Duration.ofMinutes(5));
         return s;
     }
 

@@ -30,13 +30,11 @@ public final class StandaloneCommand implements Callable<Integer> {
         try (LocalPlatform platform = new LocalPlatform(Home.dir(), data, LocalPlatform.Ports.DEFAULT, System.out)) {
             platform.startCore();
             if (workers > 0) {
-                Shards.write(dataset, data.resolve("shards"), workers, 1.0, 42).forEach((client, shard) -> {
-                    try {
-                        platform.startWorker(platform.services().size() - 2, client, Shards.datasetName(dataset), shard);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                Path source = dataset.isAbsolute() ? dataset : Home.dir().resolve(dataset);
+                String name = Shards.datasetName(source);
+                platform.startWorkers(Shards.write(source, data.resolve("shards").resolve(name), workers, 0.5, 42)
+                        .entrySet().stream().map(e -> new LocalPlatform.WorkerClient(e.getKey(), name, e.getValue()))
+                        .toList());
             }
             Urls.print(platform, System.out);
             System.out.println("the platform is running; Ctrl-C stops it");
