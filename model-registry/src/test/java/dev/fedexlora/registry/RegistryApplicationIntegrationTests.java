@@ -20,6 +20,8 @@ class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
         mvc.perform(get("/v3/api-docs"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.paths['/api/v1/models/{name}/versions'].post").exists())
-                .andExpect(jsonPath("$.paths['/api/v1/models/{name}/versions/{version}/export'].post").exists());
+                .andExpect(jsonPath("$.paths['/api/v1/models/{name}/versions/{version}/export'].post").exists())
+                .andExpect(jsonPath("$.paths['/api/v1/models/import/minilm'].post").exists())
+                .andExpect(jsonPath("$.paths['/models/{name}']").doesNotExist());
     }
 }

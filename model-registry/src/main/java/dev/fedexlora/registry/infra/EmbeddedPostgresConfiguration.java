@@ -33,7 +33,7 @@ class EmbeddedPostgresConfiguration {
         String dir = properties.embedded().postgresDir();
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
         if (dir != null && !dir.isBlank()) {
-            Path dataDir = Path.of(dir).toAbsolutePath();
+            Path dataDir = Path.of(dir).toAbsolutePath().normalize();
             Files.createDirectories(dataDir);
             builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
         }

@@ -34,7 +34,8 @@ public final class EmbeddedS3 implements SmartLifecycle {
         if (cfg.s3Dir() == null || cfg.s3Dir().isBlank()) {
             store = new TransientNio2BlobStore();
         } else {
-            Path dir = Path.of(cfg.s3Dir()).toAbsolutePath();
+            // normalised: s3proxy refuses a root with "." segments as a path traversal attempt
+            Path dir = Path.of(cfg.s3Dir()).toAbsolutePath().normalize();
             createDirectories(dir);
             store = new FilesystemNio2BlobStore(dir.toString());
         }

@@ -18,10 +18,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -34,12 +36,13 @@ import org.springframework.http.MediaType;
  * The pages as a browser shows them: headless Chromium (Debian {@code chromium} and {@code chromium-driver})
  * driven by Selenium opens the models list, a model, a version and its parent, and checks the tables, the lineage,
  * the plots' points and a download. Skipped (assumption) where /usr/bin/chromium or /usr/bin/chromedriver is
- * absent.
+ * absent, so the suite stays green on machines without a browser.
  */
 class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's paths; the system properties {@code chromium.binary} and {@code chromedriver.binary} override. */
+    static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver"));
 
     static WebDriver browser;
 
@@ -49,10 +52,14 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "headless Chromium not installed (apt-get install -y chromium chromium-driver)");
+    /** Checked per test (not in {@code @BeforeAll}) so a machine without Chromium reports each test as skipped. */
+    @BeforeEach
+    void startBrowser() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "headless Chromium not found at "
+                + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver)");
+        if (browser != null) {
+            return;
+        }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -103,6 +110,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         assertThat(versions.get(1).getText()).contains("production");
         assertThat(browser.findElement(By.id("aliases")).getText()).contains("latest → 3", "production → 2");
         checkPlots();
+        screenshot("model");
 
         // a version: lineage back to the base, metrics, clients, artifacts, plots
         v3.findElement(By.className("version-link")).click();
@@ -118,6 +126,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         assertThat(artifacts).extracting(a -> a.getDomAttribute("data-file")).containsExactly(
                 "adapter_config.json", "adapter_model.safetensors", "report.json", "residual.safetensors");
         checkPlots();
+        screenshot("version");
 
         // a download link hands out the artifact itself (through the verified presigned redirect)
         WebElement residual = browser.findElement(By.cssSelector("#artifacts tr[data-file='residual.safetensors']"));
@@ -162,6 +171,12 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         assertThat(tips.subList(0, 2)).containsExactly("round 1: 1", "round 2: 0.5");
         assertThat(browser.findElement(By.cssSelector("#plots svg[data-metric='exactness']"))
                 .getDomAttribute("data-scale")).isEqualTo("log");
+    }
+
+    /** Saves what the browser shows under target/pages/ for a person to look at; asserts nothing. */
+    private static void screenshot(String name) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "pages"));
+        Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
 
     private void open(String path) {
