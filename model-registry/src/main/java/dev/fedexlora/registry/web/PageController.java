@@ -1,5 +1,7 @@
 package dev.fedexlora.registry.web;
 
+import dev.fedexlora.registry.export.ExportResponse;
+import dev.fedexlora.registry.export.Exporter;
 import dev.fedexlora.registry.model.ModelResponse;
 import dev.fedexlora.registry.model.Models;
 import dev.fedexlora.registry.version.ModelVersion;
@@ -12,12 +14,13 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.ModelMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * The server-rendered pages (Thymeleaf, no script): the models list with search, a model with its versions and
  * the plots of its latest lineage, and a version with its lineage, metrics, clients, artifacts (download links
- * through the API's verified presigned redirect) and per-round plots. Read-only.
+ * through the API's verified presigned redirect) and per-round plots; and a version's export on request.
  */
 @Controller
 class PageController {
@@ -27,10 +30,12 @@ class PageController {
 
     private final Models models;
     private final Versions versions;
+    private final Exporter exporter;
 
-    PageController(Models models, Versions versions) {
+    PageController(Models models, Versions versions, Exporter exporter) {
         this.models = models;
         this.versions = versions;
+        this.exporter = exporter;
     }
 
     @GetMapping("/")
@@ -82,6 +87,18 @@ class PageController {
                 Fmt.bytes(a.size()), a.size(), a.sha256())).toList());
         ui.addAttribute("plots", LineagePlots.of(lineage.reversed(), versions::metrics));
         return "version";
+    }
+
+    /** Materialises the version as a Hugging Face checkpoint (cached after the first time) and lists its files. */
+    @PostMapping("/models/{name}/versions/{version}/export")
+    String export(@PathVariable String name, @PathVariable String version, ModelMap ui) {
+        ExportResponse export = exporter.export(name, version);
+        ui.addAttribute("model", models.get(name));
+        ui.addAttribute("version", export.version());
+        ui.addAttribute("files", export.files().entrySet().stream().map(e -> new ArtifactRow(e.getKey(),
+                e.getValue().url(), Fmt.bytes(e.getValue().size()), e.getValue().size(), e.getValue().sha256()))
+                .toList());
+        return "export";
     }
 
     private VersionRow row(ModelVersion v, Map<String, Integer> aliases) {

@@ -81,6 +81,30 @@ class ExportIntegrationTests extends RegistryIntegrationTest {
     }
 
     @Test
+    void exportMergesOnlyTheResidualsOfItsOwnLineage() throws Exception {
+        long seed = 6;
+        fixtures.uploadBase("export-branch", Fixtures.checkpoint(tmp.resolve("bb"), seed))
+                .andExpect(status().isCreated());
+        Fixtures.Round a1 = fixtures.stageRound("job-a", 1, 0, 111, false, tmp);
+        Fixtures.Round b1 = fixtures.stageRound("job-b", 1, 0, 112, true, tmp);
+        fixtures.register("export-branch", a1.request()).andExpect(status().isCreated());
+        fixtures.register("export-branch", b1.request()).andExpect(status().isCreated())
+                .andExpect(jsonPath("$.version").value(2));
+
+        // version 2 (job-b) branches from the base: version 1's residual is not on its lineage
+        TensorFile merged = SafeTensors.read(write(tmp.resolve("branch.safetensors"),
+                download(exportFiles("export-branch", "2").get("model.safetensors").get("url").asString())));
+        TensorFile base = Fixtures.baseWeights(seed);
+        for (String module : Fixtures.MODULES) {
+            double[] expected = toDouble(base.tensor(module + ".weight").toFloatArray());
+            add(expected, b1.residuals().get(module).toDense(), 1.0);
+            double[] got = toDouble(merged.tensor(module + ".weight").toFloatArray());
+            assertThat(relativeError(got, expected)).as(module).isLessThan(1e-6);
+        }
+        assertThat(merged.metadata()).containsEntry("fedex.merged", "base + residuals of versions [2]");
+    }
+
+    @Test
     void exportOfTheBaseIsTheBaseCheckpoint() throws Exception {
         fixtures.uploadBase("export-base", Fixtures.checkpoint(tmp.resolve("b0"), 9)).andExpect(status().isCreated());
         JsonNode files = exportFiles("export-base", "0");

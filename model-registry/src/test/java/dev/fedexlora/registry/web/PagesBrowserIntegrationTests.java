@@ -134,6 +134,18 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         String sha = residual.findElement(By.className("sha")).getText();
         assertThat(sha256(download(href))).isEqualTo(sha);
 
+        // export from the page: the merged checkpoint and the adapter, each downloadable with its checksum
+        browser.findElement(By.cssSelector("#export button")).click();
+        assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert/versions/3/export");
+        assertThat(browser.findElements(By.cssSelector("#export-files tbody tr")))
+                .extracting(r -> r.getDomAttribute("data-file")).containsExactlyInAnyOrder("model.safetensors",
+                        "config.json", "tokenizer.json", "adapter/adapter_model.safetensors",
+                        "adapter/adapter_config.json");
+        WebElement merged = browser.findElement(By.cssSelector("#export-files tr[data-file='model.safetensors']"));
+        assertThat(sha256(download(merged.findElement(By.className("download")).getDomProperty("href"))))
+                .isEqualTo(merged.findElement(By.className("sha")).getText());
+        open("/models/browse-bert/versions/3");
+
         // the parent link walks the lineage
         browser.findElement(By.cssSelector("#parent a")).click();
         assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert/versions/2");
