@@ -16,6 +16,23 @@ class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
     }
 
     @Test
+    void isReadyOnlyWithItsDatabaseAndBucket() throws Exception {
+        mvc.perform(get("/actuator/health/readiness"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"))
+                .andExpect(jsonPath("$.components.db.status").value("UP"))
+                .andExpect(jsonPath("$.components.objectStore.status").value("UP"));
+    }
+
+    @Test
+    void exposesMetricsForPrometheus() throws Exception {
+        mvc.perform(get("/actuator/prometheus"))
+                .andExpect(status().isOk())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+                        .string(org.hamcrest.Matchers.containsString("jvm_memory_used_bytes")));
+    }
+
+    @Test
     void publishesOpenApiForTheRestApi() throws Exception {
         mvc.perform(get("/v3/api-docs"))
                 .andExpect(status().isOk())

@@ -51,6 +51,11 @@ public class ObjectStore {
         return bucket;
     }
 
+    /** Whether the bucket is there (readiness). @throws ObjectStoreException when the store cannot be reached */
+    public boolean bucketExists() {
+        return call("check bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+    }
+
     /** Creates the bucket when it does not exist; idempotent. */
     public void ensureBucket() {
         call("create bucket " + bucket, () -> {
