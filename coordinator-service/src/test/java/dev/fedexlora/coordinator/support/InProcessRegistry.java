@@ -47,6 +47,7 @@ public final class InProcessRegistry implements AutoCloseable {
                 "--spring.datasource.url=" + databaseUrl,
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
+                "--spring.flyway.locations=classpath:db/registry",
                 "--spring.flyway.schemas=registry",
                 "--spring.flyway.default-schema=registry",
                 "--spring.jpa.open-in-view=false",
