@@ -36,17 +36,24 @@ public final class CoordinatorTestSupport {
         return registry;
     }
 
-    /** Every property a test coordinator needs, on the given database. */
+    /** Every property a test coordinator needs, on the given embedded database, s3proxy and {@link #registry()}. */
     public static Map<String, Object> properties(String databaseUrl) {
+        return properties(TestInfrastructure.Database.embedded(databaseUrl), TestInfrastructure.bucket(),
+                registry().url());
+    }
+
+    /** Every property a test coordinator needs, on any database, bucket and registry. */
+    public static Map<String, Object> properties(TestInfrastructure.Database database,
+                                                 TestInfrastructure.Bucket bucket, String registryUrl) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("spring.datasource.url", databaseUrl);
-        p.put("spring.datasource.username", "postgres");
-        p.put("spring.datasource.password", "postgres");
-        p.put("fedex.coordinator.storage.endpoint", TestInfrastructure.s3Endpoint());
-        p.put("fedex.coordinator.storage.access-key", TestInfrastructure.ACCESS_KEY);
-        p.put("fedex.coordinator.storage.secret-key", TestInfrastructure.SECRET_KEY);
-        p.put("fedex.coordinator.storage.bucket", TestInfrastructure.BUCKET);
-        p.put("fedex.coordinator.registry.url", registry().url());
+        p.put("spring.datasource.url", database.url());
+        p.put("spring.datasource.username", database.username());
+        p.put("spring.datasource.password", database.password());
+        p.put("fedex.coordinator.storage.endpoint", bucket.endpoint());
+        p.put("fedex.coordinator.storage.access-key", bucket.accessKey());
+        p.put("fedex.coordinator.storage.secret-key", bucket.secretKey());
+        p.put("fedex.coordinator.storage.bucket", bucket.name());
+        p.put("fedex.coordinator.registry.url", registryUrl);
         p.put("server.shutdown", "immediate");
         p.put("fedex.coordinator.lease-ttl", "8s");
         p.put("fedex.coordinator.scheduler-interval", "100ms");

@@ -25,7 +25,7 @@ import dev.fedexlora.registry.version.SourceKind;
 
 /**
  * The real model-registry application, started in-process on a random port, on its own database of the test
- * PostgreSQL and on the test s3proxy (same bucket as the coordinator, as in a deployment). The coordinator's
+ * PostgreSQL and on the test S3 (same bucket as the coordinator, as in a deployment). The coordinator's
  * {@code application.yml} shadows the registry's on this shared classpath, so the registry gets no config file and
  * every setting it needs on its command line.
  */
@@ -38,15 +38,20 @@ public final class InProcessRegistry implements AutoCloseable {
     }
 
     public static InProcessRegistry start(String databaseUrl) {
+        return start(TestInfrastructure.Database.embedded(databaseUrl), TestInfrastructure.bucket());
+    }
+
+    /** The registry on any PostgreSQL database and S3 bucket (the Testcontainers variant passes its containers'). */
+    public static InProcessRegistry start(TestInfrastructure.Database database, TestInfrastructure.Bucket bucket) {
         String[] args = {
                 "--spring.config.name=model-registry-in-coordinator-tests",
                 "--spring.application.name=model-registry",
                 "--server.port=0",
                 "--server.shutdown=immediate",
                 "--spring.main.register-shutdown-hook=false",
-                "--spring.datasource.url=" + databaseUrl,
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
+                "--spring.datasource.url=" + database.url(),
+                "--spring.datasource.username=" + database.username(),
+                "--spring.datasource.password=" + database.password(),
                 "--spring.flyway.locations=classpath:db/registry",
                 "--spring.flyway.schemas=registry",
                 "--spring.flyway.default-schema=registry",
@@ -55,10 +60,10 @@ public final class InProcessRegistry implements AutoCloseable {
                 "--spring.jpa.properties.hibernate.default_schema=registry",
                 "--spring.mvc.problemdetails.enabled=true",
                 "--spring.threads.virtual.enabled=true",
-                "--fedex.registry.s3.endpoint=" + TestInfrastructure.s3Endpoint(),
-                "--fedex.registry.s3.access-key=" + TestInfrastructure.ACCESS_KEY,
-                "--fedex.registry.s3.secret-key=" + TestInfrastructure.SECRET_KEY,
-                "--fedex.registry.s3.bucket=" + TestInfrastructure.BUCKET,
+                "--fedex.registry.s3.endpoint=" + bucket.endpoint(),
+                "--fedex.registry.s3.access-key=" + bucket.accessKey(),
+                "--fedex.registry.s3.secret-key=" + bucket.secretKey(),
+                "--fedex.registry.s3.bucket=" + bucket.name(),
                 "--logging.level.org.gaul=warn",
         };
         return new InProcessRegistry(new SpringApplicationBuilder(RegistryApplication.class, OpenRegistry.class)

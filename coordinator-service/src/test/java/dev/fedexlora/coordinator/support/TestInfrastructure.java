@@ -106,11 +106,29 @@ public final class TestInfrastructure {
         return s3Endpoint;
     }
 
+    /** The s3proxy's bucket, as the services are pointed at it. */
+    public static Bucket bucket() {
+        return new Bucket(s3Endpoint(), ACCESS_KEY, SECRET_KEY, BUCKET);
+    }
+
     public static MinioClient minio() {
         return MinioClient.builder().endpoint(s3Endpoint()).credentials(ACCESS_KEY, SECRET_KEY).region("us-east-1").build();
     }
 
     public static ObjectStore objectStore() {
         return new ObjectStore(minio(), BUCKET);
+    }
+
+    /** A PostgreSQL database a service under test is pointed at. */
+    public record Database(String url, String username, String password) {
+
+        /** A database of the embedded PostgreSQL (superuser postgres). */
+        public static Database embedded(String url) {
+            return new Database(url, "postgres", "postgres");
+        }
+    }
+
+    /** An S3 endpoint with its credentials and the bucket the services share. */
+    public record Bucket(String endpoint, String accessKey, String secretKey, String name) {
     }
 }
