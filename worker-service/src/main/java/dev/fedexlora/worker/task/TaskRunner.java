@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ class TaskRunner {
     private final BaseModelCache cache;
     private final Transfers transfers;
     private final WorkerProperties properties;
+    private volatile boolean stopping;
 
     TaskRunner(CoordinatorClient coordinator, LocalClients clients, BaseModelCache cache, Transfers transfers,
                WorkerProperties properties) {
@@ -59,6 +61,11 @@ class TaskRunner {
         this.cache = cache;
         this.transfers = transfers;
         this.properties = properties;
+    }
+
+    /** While set, a task in training stops at its next step and fails as {@link WorkerLoop#SHUTTING_DOWN}. */
+    void stopping(boolean value) {
+        stopping = value;
     }
 
     Outcome run(TaskLease lease, UUID workerId) {
@@ -88,7 +95,8 @@ class TaskRunner {
             log.warn("Stopped task {}: {}", lease.taskId(), e.getMessage());
             return Outcome.LEASE_LOST;
         } catch (Exception e) {
-            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            String reason = e instanceof CancellationException ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
             log.warn("Task {} of client {} failed: {}", lease.taskId(), lease.clientId(), reason);
             try {
                 coordinator.fail(lease.taskId(), workerId, reason);
@@ -144,6 +152,9 @@ class TaskRunner {
         ProgressListener listener = (step, total, loss, lr) -> {
             if (lost.get() != null) {
                 throw lost.get();
+            }
+            if (stopping) {
+                throw new CancellationException(WorkerLoop.SHUTTING_DOWN);
             }
         };
         Path out = taskDir.resolve("out");
