@@ -90,6 +90,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ffa", description = "FFA-LoRA: A frozen at its initialisation, only B and the head train.")
     boolean ffa;
 
+    @Option(names = "--cache-frozen-layers", description = "With --targets above layer 0: run the frozen lower layers "
+            + "once per example (without dropout) and train from their cached output.")
+    boolean cacheFrozenLayers;
+
     @Option(names = "--lr", defaultValue = "5e-4", paramLabel = "LR", description = "Peak learning rate of AdamW (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
@@ -160,7 +164,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (TextEncoder encoder = new TextEncoder(checkpoint.tokenizer(), maxLength, checkpoint.config().padTokenId());
              BertClassifier classifier = BertClassifier.create(BertClassifier.preferredDevice(), checkpoint, lora,
                      selection.numLabels(), null, seed)) {
-            report = LocalTrainer.train(classifier, encoder, selection.train(), selection.heldOut(), config, bar);
+            report = LocalTrainer.train(classifier, encoder, selection.train(), selection.heldOut(), config, bar,
+                    cacheFrozenLayers ? new dev.fedexlora.train.training.FrozenFeatureCache(Long.MAX_VALUE) : null);
             bar.done();
             if (this.out != null) {
                 PeftAdapters.write(this.out, classifier.toAdapter(modelDir.toString()));

@@ -49,6 +49,8 @@ public final class BertClassifier implements AutoCloseable {
     private final NDArray headWeight;
     private final NDArray headBias;
     private final float scale;
+    private int firstAdaptedLayer;
+    private byte[] frozenFingerprint;
 
     private BertClassifier(NDManager manager, BertConfig config, LoraSettings lora, int numLabels,
                            NDArray headWeight, NDArray headBias) {
@@ -112,6 +114,8 @@ public final class BertClassifier implements AutoCloseable {
                 throw new IllegalArgumentException("target modules " + lora.targetModules()
                         + " match no linear layer of the encoder");
             }
+            model.firstAdaptedLayer = layerOf(model.adapters.keySet().iterator().next());
+            model.frozenFingerprint = fingerprint(checkpoint, model.firstAdaptedLayer);
             for (NDArray p : model.trainable()) {
                 p.setRequiresGradient(true);
             }
@@ -120,6 +124,53 @@ public final class BertClassifier implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    private static int layerOf(String module) {
+        String rest = module.substring("encoder.layer.".length());
+        return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
+    }
+
+    /** The last fingerprint computed, with the tensors it covers: tasks of a job share their frozen tensors. */
+    private static volatile Object[] lastFingerprint;
+
+    /** SHA-256 over the names, shapes and bytes of the embeddings and of every layer below {@code layers}. */
+    private static byte[] fingerprint(HfCheckpoint checkpoint, int layers) {
+        List<String> names = HfCheckpoint.parameterNames(checkpoint.config()).stream()
+                .filter(n -> !n.startsWith("encoder.layer.") || layerOf(n) < layers).toList();
+        Tensor[] tensors = names.stream().map(n -> checkpoint.weights().get(n)).toArray(Tensor[]::new);
+        Object[] last = lastFingerprint;
+        if (last != null && sameTensors((Tensor[]) last[0], tensors)) {
+            return (byte[]) last[1];
+        }
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor t = tensors[i];
+            sha.update((names.get(i) + java.util.Arrays.toString(t.shape()) + t.dtype()).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(t.bytes());
+        }
+        byte[] digest = sha.digest();
+        lastFingerprint = new Object[] {tensors, digest};
+        return digest;
+    }
+
+    /** The same tensor objects (tensors are immutable, so the same bytes). */
+    private static boolean sameTensors(Tensor[] a, Tensor[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private NDArray[] initAdapter(String module, LoraAdapter start, long seed) {
@@ -186,6 +237,23 @@ public final class BertClassifier implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The first encoder layer with an adapter. The embeddings and the layers below it are frozen and no round
+     * changes them (residuals touch adapted modules only), so their output can be computed once per example and
+     * reused: see {@link #frozenHidden} and {@link #logitsFromFrozen}.
+     */
+    public int firstAdaptedLayer() {
+        return firstAdaptedLayer;
+    }
+
+    /**
+     * SHA-256 of the weights {@link #frozenHidden} depends on (the embeddings and the layers below
+     * {@link #firstAdaptedLayer}): equal fingerprints give equal frozen hidden states for equal token ids.
+     */
+    public byte[] frozenFingerprint() {
+        return frozenFingerprint.clone();
+    }
+
     /** Names of the adapted modules, in layer order. */
     public List<String> adaptedModules() {
         return List.copyOf(adapters.keySet());
@@ -193,28 +261,71 @@ public final class BertClassifier implements AutoCloseable {
 
     /** Logits (batch×labels). Dropout is active only when {@code training}. */
     public NDArray logits(Batch batch, boolean training) {
-        NDArray pooled = pooled(batch, training);
-        NDArray x = training ? Dropout.dropout(pooled, (float) config.hiddenDropout(), true).singletonOrThrow() : pooled;
-        return Linear.linear(x, headWeight, headBias).singletonOrThrow();
+        return head(pooled(batch, training), training);
     }
 
     /** The mask-weighted mean of the last hidden state (batch×hidden): the sentence embedding of MiniLM. */
     public NDArray pooled(Batch batch, boolean training) {
         NDArray mask = batch.mask(manager).toType(DataType.FLOAT32, false);
-        NDArray hidden = encode(batch, mask, training);
-        NDArray summed = hidden.mul(mask.expandDims(2)).sum(new int[] {1});
-        return summed.div(mask.sum(new int[] {1}, true).maximum(1e-9f));
+        return pool(encode(embed(batch, training), mask, 0, training), mask);
     }
 
     /** The last hidden state (batch×length×hidden). */
     public NDArray lastHiddenState(Batch batch) {
         NDArray mask = batch.mask(manager).toType(DataType.FLOAT32, false);
-        return encode(batch, mask, false);
+        return encode(embed(batch, false), mask, 0, false);
     }
 
-    private NDArray encode(Batch batch, NDArray mask, boolean training) {
-        int n = batch.size();
+    /**
+     * The hidden states after the embeddings and the frozen layers below {@link #firstAdaptedLayer}
+     * (batch×length×hidden), computed without dropout: what {@link #logitsFromFrozen} starts from.
+     */
+    public NDArray frozenHidden(Batch batch) {
+        NDArray mask = batch.mask(manager).toType(DataType.FLOAT32, false);
+        NDArray x = embed(batch, false);
+        return firstAdaptedLayer == 0 ? x : encode(x, mask, 0, firstAdaptedLayer, false);
+    }
+
+    /**
+     * Logits from {@link #frozenHidden}'s output and the float attention mask (batch×length): the adapted layers,
+     * pooling and head. Dropout is active only when {@code training}.
+     */
+    public NDArray logitsFromFrozen(NDArray hidden, NDArray mask, boolean training) {
+        NDArray pooled = pool(encode(hidden, mask, firstAdaptedLayer, training), mask);
+        return head(pooled, training);
+    }
+
+    private NDArray head(NDArray pooled, boolean training) {
+        NDArray x = training ? Dropout.dropout(pooled, (float) config.hiddenDropout(), true).singletonOrThrow() : pooled;
+        return Linear.linear(x, headWeight, headBias).singletonOrThrow();
+    }
+
+    private static NDArray pool(NDArray hidden, NDArray mask) {
+        NDArray summed = hidden.mul(mask.expandDims(2)).sum(new int[] {1});
+        return summed.div(mask.sum(new int[] {1}, true).maximum(1e-9f));
+    }
+
+    private NDArray embed(Batch batch, boolean training) {
         int t = batch.length();
+        NDArray positions = manager.arange(config.positionOffset(), config.positionOffset() + t, 1, DataType.INT64)
+                .reshape(1, t);
+        NDArray x = embed(batch.ids(manager), "embeddings.word_embeddings.weight")
+                .add(embed(batch.types(manager), "embeddings.token_type_embeddings.weight"))
+                .add(embed(positions, "embeddings.position_embeddings.weight"));
+        x = LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), p("embeddings.LayerNorm.weight"),
+                p("embeddings.LayerNorm.bias"), (float) config.layerNormEps()).singletonOrThrow();
+        return dropout(x, training ? (float) config.hiddenDropout() : 0f);
+    }
+
+    private NDArray encode(NDArray x, NDArray mask, int from, boolean training) {
+        return encode(x, mask, from, config.numHiddenLayers(), training);
+    }
+
+    /** Layers {@code from} (inclusive) to {@code to} (exclusive) on hidden states {@code x}. */
+    private NDArray encode(NDArray x, NDArray mask, int from, int to, boolean training) {
+        Shape xs = x.getShape();
+        int n = (int) xs.get(0);
+        int t = (int) xs.get(1);
         int h = config.hiddenSize();
         int heads = config.numAttentionHeads();
         int hd = config.headSize();
@@ -222,20 +333,11 @@ public final class BertClassifier implements AutoCloseable {
         float hiddenDrop = training ? (float) config.hiddenDropout() : 0f;
         float attnDrop = training ? (float) config.attentionDropout() : 0f;
         Shape norm = new Shape(h);
-
-        NDArray positions = manager.arange(config.positionOffset(), config.positionOffset() + t, 1, DataType.INT64)
-                .reshape(1, t);
-        NDArray x = embed(batch.ids(manager), "embeddings.word_embeddings.weight")
-                .add(embed(batch.types(manager), "embeddings.token_type_embeddings.weight"))
-                .add(embed(positions, "embeddings.position_embeddings.weight"));
-        x = LayerNorm.layerNorm(x, norm, p("embeddings.LayerNorm.weight"), p("embeddings.LayerNorm.bias"), eps)
-                .singletonOrThrow();
-        x = dropout(x, hiddenDrop);
         // Additive mask over keys: 0 for tokens, a large negative number for padding (batch×1×1×length).
         NDArray keyBias = mask.sub(1f).mul(-MASKED).reshape(n, 1, 1, t);
         float invSqrt = (float) (1 / Math.sqrt(hd));
 
-        for (int l = 0; l < config.numHiddenLayers(); l++) {
+        for (int l = from; l < to; l++) {
             String pre = "encoder.layer." + l + ".";
             NDArray q = linear(x, pre + "attention.self.query").mul(invSqrt).reshape(n, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray k = linear(x, pre + "attention.self.key").reshape(n, t, heads, hd).transpose(0, 2, 3, 1);

@@ -20,6 +20,10 @@ import java.util.Random;
  * <p>Deterministic: the batch order comes from {@code seed} and the engine's random generator (dropout) is
  * seeded with it, so the same inputs and seed give the same adapter on CPU. Gradient recording and that
  * generator are process-wide in DJL's PyTorch engine, so runs in one process are serialised.
+ *
+ * <p>Given a {@link FrozenFeatureCache} and a model whose adapters start above layer 0, the frozen lower layers run
+ * once per example (without dropout) and every step trains from their cached output: the same adapters and
+ * gradients for the adapted layers, at a fraction of the cost.
  */
 public final class LocalTrainer {
 
@@ -30,6 +34,13 @@ public final class LocalTrainer {
 
     public static TrainingReport train(BertClassifier model, TextEncoder encoder, List<Example> train,
                                        List<Example> heldOut, TrainingConfig config, ProgressListener listener) {
+        return train(model, encoder, train, heldOut, config, listener, null);
+    }
+
+    /** As above; with {@code cache} (may be null) the frozen lower layers' outputs come from it. */
+    public static TrainingReport train(BertClassifier model, TextEncoder encoder, List<Example> train,
+                                       List<Example> heldOut, TrainingConfig config, ProgressListener listener,
+                                       FrozenFeatureCache cache) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -38,6 +49,8 @@ public final class LocalTrainer {
         List<long[]> ids = tokenise(encoder, train);
         int total = config.totalSteps(train.size());
         synchronized (ENGINE) {
+            gradModeOff();
+            Inputs inputs = Inputs.of(model, encoder, ids, cache);
             Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
             List<NDArray> params = model.trainable();
             AdamW optimizer = new AdamW(params, config.weightDecay());
@@ -59,7 +72,7 @@ public final class LocalTrainer {
                 cursor = end;
                 Batch batch = batch(encoder, train, ids, rows);
                 double lr = config.learningRate(step, total);
-                lastLoss = step(model, optimizer, params, batch, lr, config.maxGradNorm());
+                lastLoss = step(model, optimizer, params, inputs, batch, rows, lr, config.maxGradNorm());
                 if (!Double.isFinite(lastLoss)) {
                     throw new TrainingDivergedException("loss is " + lastLoss + " at step " + (step + 1));
                 }
@@ -69,17 +82,17 @@ public final class LocalTrainer {
                 listener.onStep(step + 1, total, lastLoss, lr);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Evaluation eval = evaluate(model, encoder, heldOut, Math.max(config.batchSize(), 64));
+            Evaluation eval = evaluate(model, encoder, heldOut, Math.max(config.batchSize(), 64), cache);
             return new TrainingReport(total, train.size(), seen, tokens, lossSum / total, lastLoss, eval, seconds);
         }
     }
 
-    private static double step(BertClassifier model, AdamW optimizer, List<NDArray> params, Batch batch, double lr,
-                               double maxGradNorm) {
+    private static double step(BertClassifier model, AdamW optimizer, List<NDArray> params, Inputs inputs,
+                               Batch batch, int[] rows, double lr, double maxGradNorm) {
         try (NDScope scope = new NDScope()) {
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(batch, true);
+                NDArray logits = inputs.logits(model, batch, rows, true);
                 loss = crossEntropy(logits, batch, model);
                 gc.backward(loss);
             }
@@ -114,10 +127,18 @@ public final class LocalTrainer {
     /** Mean loss and accuracy on {@code examples}, without dropout and without recording gradients. */
     public static Evaluation evaluate(BertClassifier model, TextEncoder encoder, List<Example> examples,
                                       int batchSize) {
+        return evaluate(model, encoder, examples, batchSize, null);
+    }
+
+    /** As above; with {@code cache} (may be null) the frozen lower layers' outputs come from it. */
+    public static Evaluation evaluate(BertClassifier model, TextEncoder encoder, List<Example> examples,
+                                      int batchSize, FrozenFeatureCache cache) {
         if (examples.isEmpty()) {
             return new Evaluation(Double.NaN, Double.NaN, 0);
         }
         List<long[]> ids = tokenise(encoder, examples);
+        gradModeOff();
+        Inputs inputs = Inputs.of(model, encoder, ids, cache);
         double lossSum = 0;
         long correct = 0;
         for (int from = 0; from < examples.size(); from += batchSize) {
@@ -128,7 +149,7 @@ public final class LocalTrainer {
             }
             Batch batch = batch(encoder, examples, ids, rows);
             try (NDScope scope = new NDScope()) {
-                NDArray logits = model.logits(batch, false);
+                NDArray logits = inputs.logits(model, batch, rows, false);
                 lossSum += crossEntropy(logits, batch, model).getFloat() * rows.length;
                 long[] predicted = logits.argMax(1).toLongArray();
                 for (int i = 0; i < rows.length; i++) {
@@ -139,6 +160,37 @@ public final class LocalTrainer {
             }
         }
         return new Evaluation(lossSum / examples.size(), (double) correct / examples.size(), examples.size());
+    }
+
+    /**
+     * libtorch keeps autograd's grad mode per thread, and DJL switches it off only on the thread that loads the
+     * engine; its gradient collector restores the mode it found when it closes. On any other thread the optimizer's
+     * in-place updates would run with grad mode on ("a leaf Variable that requires grad is being used in an in-place
+     * operation") and evaluation would record a graph; so every entry point switches it off for its own thread.
+     */
+    private static void gradModeOff() {
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
+    }
+
+    /** Where a step's logits start from: token ids through the whole encoder, or cached frozen features. */
+    private record Inputs(List<float[]> frozen) {
+
+        static Inputs of(BertClassifier model, TextEncoder encoder, List<long[]> ids, FrozenFeatureCache cache) {
+            if (cache == null || !FrozenFeatureCache.applies(model)) {
+                return new Inputs(null);
+            }
+            return new Inputs(cache.features(model, encoder, ids));
+        }
+
+        NDArray logits(BertClassifier model, Batch batch, int[] rows, boolean training) {
+            if (frozen == null) {
+                return model.logits(batch, training);
+            }
+            NDArray[] hm = FrozenFeatureCache.batch(model.manager(), frozen, rows, model.config().hiddenSize());
+            return model.logitsFromFrozen(hm[0], hm[1], training);
+        }
     }
 
     private static Batch batch(TextEncoder encoder, List<Example> examples, List<long[]> ids, int[] rows) {

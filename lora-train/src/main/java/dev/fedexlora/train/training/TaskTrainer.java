@@ -48,13 +48,26 @@ public final class TaskTrainer {
     public static TrainingReport run(Path baseDir, List<Path> residualFiles, Path startAdapter, List<Example> train,
                                      List<Example> heldOut, Spec spec, Device device, ProgressListener listener,
                                      Path outDir) throws IOException {
-        HfCheckpoint checkpoint = withResiduals(HfCheckpoint.load(baseDir), residualFiles);
+        return run(HfCheckpoint.load(baseDir), residualFiles, startAdapter, train, heldOut, spec, device, listener,
+                outDir, null);
+    }
+
+    /**
+     * As above, from a loaded base checkpoint (a worker keeps it in memory between tasks), with the frozen layers'
+     * outputs taken from {@code cache} when it is given.
+     */
+    public static TrainingReport run(HfCheckpoint baseCheckpoint, List<Path> residualFiles, Path startAdapter,
+                                     List<Example> train, List<Example> heldOut, Spec spec, Device device,
+                                     ProgressListener listener, Path outDir, FrozenFeatureCache cache)
+            throws IOException {
+        HfCheckpoint checkpoint = withResiduals(baseCheckpoint, residualFiles);
         LoraAdapter start = startAdapter == null ? null : PeftAdapters.read(startAdapter);
         try (TextEncoder encoder = new TextEncoder(checkpoint.tokenizer(), spec.training().maxLength(),
                 checkpoint.config().padTokenId());
              BertClassifier model = BertClassifier.create(device, checkpoint, spec.lora(), spec.numLabels(), start,
                      spec.initSeed())) {
-            TrainingReport report = LocalTrainer.train(model, encoder, train, heldOut, spec.training(), listener);
+            TrainingReport report = LocalTrainer.train(model, encoder, train, heldOut, spec.training(), listener,
+                    cache);
             PeftAdapters.write(outDir, model.toAdapter(spec.baseModel()));
             return report;
         }

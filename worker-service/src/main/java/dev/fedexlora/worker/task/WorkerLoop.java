@@ -1,7 +1,5 @@
 package dev.fedexlora.worker.task;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.worker.client.LocalClients;
 import dev.fedexlora.worker.coordinator.CoordinatorClient;
@@ -72,7 +70,6 @@ class WorkerLoop implements SmartLifecycle {
     }
 
     private void loop() {
-        boolean gradModeOff = false;
         while (running) {
             try {
                 if (workerId == null) {
@@ -86,10 +83,6 @@ class WorkerLoop implements SmartLifecycle {
                     coordinator.fail(lease.get().taskId(), workerId, SHUTTING_DOWN);
                     log.info("Returned task {}: {}", lease.get().taskId(), SHUTTING_DOWN);
                 } else if (lease.isPresent()) {
-                    if (!gradModeOff) {
-                        gradModeOff();
-                        gradModeOff = true;
-                    }
                     runner.run(lease.get(), workerId);
                     continue;
                 }
@@ -98,18 +91,6 @@ class WorkerLoop implements SmartLifecycle {
             }
             sleep();
         }
-    }
-
-    /**
-     * libtorch keeps autograd's grad mode per thread, and DJL switches it off only on the thread that loads the engine
-     * (its gradient collector restores the previous mode when it closes). On any other thread, such as the new loop
-     * thread of a restarted loop, the optimizer's in-place updates would run with grad mode on and fail ("a leaf
-     * Variable that requires grad is being used in an in-place operation"); so it is switched off here, once per loop
-     * thread, before the first task trains.
-     */
-    private static void gradModeOff() {
-        Engine.getEngine("PyTorch");
-        JniUtils.setGradMode(false);
     }
 
     private CoordinatorClient.Registration registration() {
