@@ -1,5 +1,7 @@
 package dev.fedexlora.worker;
 
+import org.springframework.util.unit.DataSize;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param threads           libtorch intra-op threads
  * @param heldOutFraction   share of each client's examples held out for its evaluation
  * @param maxLength         tokens per sequence in training and evaluation
+ * @param cacheFrozenLayers when LoRA starts above layer 0, compute the frozen lower layers once per example (without
+ *                          dropout) and keep their output in memory across tasks and rounds
+ * @param frozenCacheSize   memory for those outputs; the least recently used go first
  * @param clients           clients with their own data files
  * @param partition         clients made by partitioning one data file (none when {@code clients} is 0)
  */
@@ -34,6 +39,8 @@ public record WorkerProperties(@DefaultValue("worker") String name,
                                @DefaultValue("2") int threads,
                                @DefaultValue("0.1") double heldOutFraction,
                                @DefaultValue("128") int maxLength,
+                               @DefaultValue("true") boolean cacheFrozenLayers,
+                               @DefaultValue("512MB") DataSize frozenCacheSize,
                                List<Client> clients,
                                Partition partition) {
 

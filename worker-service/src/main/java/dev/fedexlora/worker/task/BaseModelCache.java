@@ -1,5 +1,7 @@
 package dev.fedexlora.worker.task;
 
+import dev.fedexlora.train.checkpoint.HfCheckpoint;
+
 import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.worker.coordinator.TaskLease;
 import java.io.IOException;
@@ -23,6 +25,8 @@ class BaseModelCache {
 
     private final Path root;
     private final Transfers transfers;
+    private Path loadedDir;
+    private HfCheckpoint loaded;
 
     BaseModelCache(WorkerProperties properties, Transfers transfers) {
         this.root = properties.cacheDir().resolve("base");
@@ -45,6 +49,19 @@ class BaseModelCache {
         }
         Files.writeString(dir.resolve(".complete"), "");
         return dir;
+    }
+
+    /**
+     * The base checkpoint {@code files}, loaded: the last one loaded stays in memory (it is the same for every task
+     * of a job, and often of every job), so a task does not read and parse it again.
+     */
+    synchronized HfCheckpoint load(Map<String, TaskLease.FileRef> files) throws IOException {
+        Path dir = resolve(files);
+        if (!dir.equals(loadedDir)) {
+            loaded = HfCheckpoint.load(dir);
+            loadedDir = dir;
+        }
+        return loaded;
     }
 
     static String key(Map<String, TaskLease.FileRef> files) {

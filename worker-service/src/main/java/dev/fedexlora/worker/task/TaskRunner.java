@@ -1,8 +1,10 @@
 package dev.fedexlora.worker.task;
 
 import dev.fedexlora.core.peft.PeftAdapters;
+import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.train.model.BertClassifier;
 import dev.fedexlora.train.model.LoraSettings;
+import dev.fedexlora.train.training.FrozenFeatureCache;
 import dev.fedexlora.train.training.ProgressListener;
 import dev.fedexlora.train.training.TaskTrainer;
 import dev.fedexlora.train.training.TrainingConfig;
@@ -52,6 +54,7 @@ class TaskRunner {
     private final BaseModelCache cache;
     private final Transfers transfers;
     private final WorkerProperties properties;
+    private final FrozenFeatureCache features;
     private volatile boolean stopping;
 
     TaskRunner(CoordinatorClient coordinator, LocalClients clients, BaseModelCache cache, Transfers transfers,
@@ -61,6 +64,7 @@ class TaskRunner {
         this.cache = cache;
         this.transfers = transfers;
         this.properties = properties;
+        this.features = new FrozenFeatureCache(properties.frozenCacheSize().toBytes());
     }
 
     /** While set, a task in training stops at its next step and fails as {@link WorkerLoop#SHUTTING_DOWN}. */
@@ -128,7 +132,7 @@ class TaskRunner {
                 throw new IllegalArgumentException("the lease has no upload URL for " + file);
             }
         }
-        Path base = cache.resolve(state.base());
+        HfCheckpoint base = cache.load(state.base());
         List<Path> residuals = new ArrayList<>();
         List<TaskLease.ResidualRef> refs = new ArrayList<>(state.residuals() == null ? List.of() : state.residuals());
         refs.sort(Comparator.comparingInt(TaskLease.ResidualRef::version));
@@ -159,7 +163,7 @@ class TaskRunner {
         };
         Path out = taskDir.resolve("out");
         TrainingReport report = TaskTrainer.run(base, residuals, start, data.train(), data.heldOut(), spec,
-                BertClassifier.preferredDevice(), listener, out);
+                BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
             transfers.upload(out.resolve(file), lease.upload().get(file));
