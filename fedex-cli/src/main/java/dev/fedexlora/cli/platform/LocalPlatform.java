@@ -88,19 +88,33 @@ public final class LocalPlatform implements AutoCloseable {
      * listens on the first worker port + i and keeps its cache under {@code data/worker-i-cache}.
      */
     public void startWorkers(List<WorkerClient> clients) throws IOException {
+        startWorkers(clients.stream().map(List::of).toList(), List.of());
+    }
+
+    /**
+     * Starts one worker process per group of clients, all at once, each with {@code options} (further
+     * {@code --fedex.worker.*} settings), and returns when every one is ready.
+     */
+    public void startWorkers(List<List<WorkerClient>> groups, List<String> options) throws IOException {
         List<Service> workers = new ArrayList<>();
-        for (int i = 0; i < clients.size(); i++) {
-            WorkerClient c = clients.get(i);
+        for (int i = 0; i < groups.size(); i++) {
             int port = ports.firstWorker() + i;
             requireFree(port, "worker " + i);
-            workers.add(launch("worker-service", "worker-" + i, port, List.of(
+            List<String> args = new ArrayList<>(List.of(
                     "--fedex.worker.name=worker-" + i,
                     "--fedex.worker.coordinator-url=" + coordinatorUrl(),
                     "--fedex.worker.token=dev-worker",
-                    "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache"),
-                    "--fedex.worker.clients[0].client-id=" + c.clientId(),
-                    "--fedex.worker.clients[0].dataset=" + c.dataset(),
-                    "--fedex.worker.clients[0].path=" + c.shard().toAbsolutePath())));
+                    "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache")));
+            List<WorkerClient> group = groups.get(i);
+            for (int j = 0; j < group.size(); j++) {
+                WorkerClient c = group.get(j);
+                String p = "--fedex.worker.clients[" + j + "].";
+                args.add(p + "client-id=" + c.clientId());
+                args.add(p + "dataset=" + c.dataset());
+                args.add(p + "path=" + c.shard().toAbsolutePath());
+            }
+            args.addAll(options);
+            workers.add(launch("worker-service", "worker-" + i, port, args));
         }
         for (Service w : workers) {
             awaitReady(w, Duration.ofMinutes(5));

@@ -69,6 +69,36 @@ public final class PlatformClient {
         return send("registry", get(registry, "/api/v1/models/" + model + "/versions/" + version));
     }
 
+    /**
+     * The bytes of one artifact of a version, fetched through the presigned URL the registry gives and checked
+     * against the SHA-256 it records.
+     */
+    public byte[] artifact(String model, String version, String file) {
+        JsonNode ref = send("registry", get(registry, "/api/v1/models/" + model + "/versions/" + version
+                + "/artifacts/" + file + "?presign=true"));
+        HttpRequest r = HttpRequest.newBuilder(URI.create(ref.path("url").asString())).timeout(Duration.ofMinutes(5))
+                .GET().build();
+        HttpResponse<byte[]> response = call("object store", r, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new PlatformException("the object store answered " + response.statusCode() + " for " + file
+                    + " of " + model + " version " + version);
+        }
+        String sha = sha256(response.body());
+        if (!sha.equals(ref.path("sha256").asString())) {
+            throw new PlatformException(file + " of " + model + " version " + version + " has SHA-256 " + sha
+                    + ", the registry records " + ref.path("sha256").asString());
+        }
+        return response.body();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public JsonNode importMiniLm(String name) {
         return send("registry", post(registry, "/api/v1/models/import/minilm", JSON.createObjectNode().put("name", name)));
     }
