@@ -106,12 +106,23 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "minilm", description = "Registry name of the base model (default ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--replot", paramLabel = "RESULTS_JSON",
+            description = "Run nothing: rewrite results.md and the plots in --out from an earlier run's results.json.")
+    Path replot;
+
     static final int MAX_LENGTH = 64;
 
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         Path home = Home.dir();
+        if (replot != null) {
+            Results.Read read = Results.read(replot);
+            Path to = out.isAbsolute() ? out : home.resolve(out);
+            Results.write(to, read.settings(), read.runs());
+            System.err.printf("%d runs from %s; results in %s%n", read.runs().size(), replot, to);
+            return 0;
+        }
         Path source = dataset.isAbsolute() ? dataset : home.resolve(dataset);
         Path results = out.isAbsolute() ? out : home.resolve(out);
         if (!Files.isRegularFile(source)) {

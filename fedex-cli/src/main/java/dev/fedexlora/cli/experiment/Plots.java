@@ -42,32 +42,63 @@ final class Plots {
             int rank = Integer.parseInt(g.substring(0, g.indexOf('/')));
             int clients = Integer.parseInt(g.substring(g.indexOf('/') + 1));
             List<Run> group = settings.stream().filter(s -> s.rank() == rank && s.clients() == clients).toList();
-            accuracy(dir.resolve("accuracy-r" + rank + "-n" + clients + ".png"), runs, group,
-                    "Test accuracy of the global model per round, rank " + rank + ", " + clients + " clients");
+            perRound(dir.resolve("accuracy-r" + rank + "-n" + clients + ".png"), runs, group, RoundResult::testAccuracy,
+                    "accuracy", "Test accuracy of the global model per round, rank " + rank + ", " + clients + " clients");
+            perRound(dir.resolve("loss-r" + rank + "-n" + clients + ".png"), runs, group, RoundResult::testLoss,
+                    "loss", "Test loss of the global model per round, rank " + rank + ", " + clients + " clients");
         }
+        fedexMinusFedit(dir.resolve("fedex-minus-fedit.png"), runs, settings);
         deviationBySetting(dir.resolve("deviation-rounds.png"), runs, settings);
         deviationByLayer(dir.resolve("deviation-layers.png"), runs, settings);
     }
 
     /** One panel per split, one line per method (mean over seeds), the centralised baseline dashed. */
-    private static void accuracy(Path file, Map<Run, JobResult> runs, List<Run> group, String title) throws IOException {
+    private static void perRound(Path file, Map<Run, JobResult> runs, List<Run> group, ToDoubleFunction<RoundResult> f,
+                                 String metric, String title) throws IOException {
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(roundAxis());
         plot.setGap(12);
         for (Run setting : group) {
             XYSeriesCollection data = new XYSeriesCollection();
             for (String m : Results.FEDERATED) {
-                add(data, m, Results.curve(runs, m, setting, RoundResult::testAccuracy));
+                add(data, m, Results.curve(runs, m, setting, f));
             }
             Run central = runs.keySet().stream().filter(Run::centralized).findFirst().orElse(null);
             if (central != null) {
-                add(data, "CENTRALIZED", Results.curve(runs, "CENTRALIZED", central, RoundResult::testAccuracy));
+                add(data, "CENTRALIZED", Results.curve(runs, "CENTRALIZED", central, f));
             }
-            NumberAxis y = new NumberAxis("accuracy, α = " + Run.alphaLabel(setting.alpha()));
+            NumberAxis y = new NumberAxis(metric + ", α = " + Run.alphaLabel(setting.alpha()));
             y.setAutoRangeIncludesZero(false);
-            XYPlot sub = new XYPlot(data, null, y, renderer(data));
-            plot.add(sub, 1);
+            XYLineAndShapeRenderer renderer = renderer(data);
+            // One legend for all panels: the methods have the same colour in each.
+            renderer.setDefaultSeriesVisibleInLegend(plot.getSubplots().isEmpty());
+            plot.add(new XYPlot(data, null, y, renderer), 1);
         }
         save(file, new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), 900, 260 * group.size() + 120);
+    }
+
+    /** Per setting, FEDEX − FEDIT in test loss per round, paired by seed and averaged over seeds. */
+    private static void fedexMinusFedit(Path file, Map<Run, JobResult> runs, List<Run> settings) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Run s : settings) {
+            double[] fedex = Results.curve(runs, "FEDEX", s, RoundResult::testLoss);
+            double[] fedit = Results.curve(runs, "FEDIT", s, RoundResult::testLoss);
+            int n = Math.min(fedex.length, fedit.length);
+            double[] diff = new double[n];
+            for (int i = 0; i < n; i++) {
+                diff[i] = fedex[i] - fedit[i];
+            }
+            add(data, "α = " + Run.alphaLabel(s.alpha()) + ", " + s.clients() + " clients, rank " + s.rank(), diff);
+        }
+        if (data.getSeriesCount() == 0) {
+            return;
+        }
+        NumberAxis y = new NumberAxis("test loss, FEDEX − FEDIT (below 0: FedEx-LoRA better)");
+        XYPlot plot = new XYPlot(data, roundAxis(), y, renderer(data));
+        plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, Color.BLACK, new BasicStroke(1f)));
+        JFreeChart chart = new JFreeChart("Exact against inexact aggregation: test loss of the global model",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new TextTitle("same splits, initialisations and batch orders; mean over seeds"));
+        save(file, chart, 900, 560);
     }
 
     /** FedIT's deviation relative to the ideal update (max over layers, mean over seeds), one line per setting. */
@@ -146,8 +177,10 @@ final class Plots {
 
     private static XYLineAndShapeRenderer renderer(XYSeriesCollection data) {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        java.awt.Shape[] shapes = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
         for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesPaint(i, COLORS[i % COLORS.length]);
+            r.setSeriesShape(i, shapes[i % shapes.length]);
             boolean dashed = data.getSeriesKey(i).toString().equals("CENTRALIZED");
             r.setSeriesStroke(i, dashed ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                     new float[] {6f, 4f}, 0f) : new BasicStroke(2f));

@@ -39,6 +39,40 @@ final class Results {
         Plots.write(dir, runs);
     }
 
+    /** What {@link #write} wrote to {@code results.json}, read back: its settings and runs. */
+    record Read(Settings settings, Map<Run, JobResult> runs) {
+    }
+
+    static Read read(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not the results.json of an experiment: " + e.getOriginalMessage(), e);
+        }
+        if (!root.path("settings").isObject() || !root.path("runs").isArray()) {
+            throw new IOException(file + ": not the results.json of an experiment (no settings and runs)");
+        }
+        Settings settings = JSON.treeToValue(root.path("settings"), Settings.class);
+        Map<Run, JobResult> runs = new LinkedHashMap<>();
+        for (JsonNode r : root.path("runs")) {
+            List<RoundResult> rounds = new ArrayList<>();
+            for (JsonNode o : r.path("rounds")) {
+                ObjectNode report = JSON.createObjectNode();
+                report.set("layers", o.path("layers"));
+                rounds.add(new RoundResult(o.path("round").asInt(), o.path("version").asInt(),
+                        o.path("testAccuracy").asDouble(), o.path("testLoss").asDouble(),
+                        o.path("clientAccuracy").asDouble(Double.NaN), o.path("exactnessError").asDouble(Double.NaN),
+                        o.path("deviation").asDouble(Double.NaN), o.path("residualBytes").asLong(),
+                        o.path("adapterBytes").asLong(), report));
+            }
+            runs.put(new Run(r.path("method").asString(), r.path("alpha").asDouble(), r.path("clients").asInt(),
+                    r.path("rank").asInt(), r.path("seed").asLong()), new JobResult(r.path("jobId").asString(),
+                    r.path("state").asString(), r.path("failure").asString(null), r.path("seconds").asDouble(), rounds));
+        }
+        return new Read(settings, runs);
+    }
+
     private static ObjectNode json(Settings settings, Map<Run, JobResult> runs) {
         ObjectNode root = JSON.createObjectNode();
         root.set("settings", JSON.valueToTree(settings));
@@ -99,6 +133,25 @@ final class Results {
             md.append("\nCENTRALIZED (one client on all ").append(s.poolExamples()).append(" examples, rank ")
                     .append(c.rank()).append("): ")
                     .append(meanStd(finals(runs, "CENTRALIZED", c, RoundResult::testAccuracy))).append('\n');
+        }
+
+        md.append("\n### FedEx-LoRA against FedIT, paired by seed (same split, initialisation and batch order)\n\n");
+        md.append("| rank | α | clients | accuracy: FEDEX − FEDIT | FEDEX better / equal / worse | test loss: FEDEX − FEDIT "
+                + "| FEDEX lower / higher |\n|---|---|---|---|---|---|---|\n");
+        for (Run setting : settings(runs)) {
+            List<double[]> pairs = pairs(runs, setting);
+            if (pairs.isEmpty()) {
+                continue;
+            }
+            List<Double> acc = pairs.stream().map(p -> p[0]).toList();
+            List<Double> loss = pairs.stream().map(p -> p[1]).toList();
+            md.append("| ").append(setting.rank()).append(" | ").append(Run.alphaLabel(setting.alpha())).append(" | ")
+                    .append(setting.clients()).append(" | ").append(signedMeanStd(acc)).append(" | ")
+                    .append(acc.stream().filter(d -> d > 0).count()).append(" / ")
+                    .append(acc.stream().filter(d -> d == 0).count()).append(" / ")
+                    .append(acc.stream().filter(d -> d < 0).count()).append(" | ").append(signedMeanStd(loss))
+                    .append(" | ").append(loss.stream().filter(d -> d < 0).count()).append(" / ")
+                    .append(loss.stream().filter(d -> d > 0).count()).append(" |\n");
         }
 
         md.append("\n### FedIT's deviation from the ideal update (final round; mean over seeds, max over layers)\n\n");
@@ -246,16 +299,44 @@ final class Results {
         return s;
     }
 
+    /** Per seed with both runs: {FEDEX − FEDIT final test accuracy, FEDEX − FEDIT final test loss}. */
+    static List<double[]> pairs(Map<Run, JobResult> runs, Run setting) {
+        List<double[]> out = new ArrayList<>();
+        runs.forEach((r, res) -> {
+            if (!r.method().equals("FEDEX") || !sameSetting(r, setting) || res.rounds().isEmpty()) {
+                return;
+            }
+            JobResult other = runs.get(new Run("FEDIT", r.alpha(), r.clients(), r.rank(), r.seed()));
+            if (other != null && !other.rounds().isEmpty()) {
+                RoundResult a = res.rounds().getLast();
+                RoundResult b = other.rounds().getLast();
+                out.add(new double[] {a.testAccuracy() - b.testAccuracy(), a.testLoss() - b.testLoss()});
+            }
+        });
+        return out;
+    }
+
+    private static String signedMeanStd(List<Double> values) {
+        String s = meanStd(values, 4);
+        return s.startsWith("-") || s.equals("–") ? s : "+" + s;
+    }
+
     static String meanStd(List<Double> values) {
+        return meanStd(values, 3);
+    }
+
+    /** Mean ± sample standard deviation with {@code digits} decimals. */
+    static String meanStd(List<Double> values, int digits) {
         if (values.isEmpty()) {
             return "–";
         }
         double mean = values.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+        String f = "%." + digits + "f";
         if (values.size() == 1) {
-            return String.format(Locale.ROOT, "%.3f", mean);
+            return String.format(Locale.ROOT, f, mean);
         }
         double var = values.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / (values.size() - 1);
-        return String.format(Locale.ROOT, "%.3f ± %.3f", mean, Math.sqrt(var));
+        return String.format(Locale.ROOT, f + " ± " + f, mean, Math.sqrt(var));
     }
 
     private static String sci(double v) {
