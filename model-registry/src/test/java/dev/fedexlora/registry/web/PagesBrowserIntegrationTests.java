@@ -29,6 +29,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 
@@ -98,7 +100,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         row.findElement(By.className("model-link")).click();
 
         // the model: every version, newest first, with its metrics, and the plots of the latest lineage
-        assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert");
+        awaitPage("/models/browse-bert");
         List<WebElement> versions = browser.findElements(By.cssSelector("#versions tbody tr"));
         assertThat(versions).extracting(v -> v.getDomAttribute("data-version")).containsExactly("3", "2", "1", "0");
         WebElement v3 = versions.getFirst();
@@ -114,7 +116,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
 
         // a version: lineage back to the base, metrics, clients, artifacts, plots
         v3.findElement(By.className("version-link")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert/versions/3");
+        awaitPage("/models/browse-bert/versions/3");
         assertThat(browser.findElements(By.cssSelector("#lineage li")))
                 .extracting(li -> li.getDomAttribute("data-version")).containsExactly("3", "2", "1", "0");
         assertThat(browser.findElement(By.id("source")).getText()).isEqualTo("job job-web, round 3");
@@ -136,7 +138,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
 
         // export from the page: the merged checkpoint and the adapter, each downloadable with its checksum
         browser.findElement(By.cssSelector("#export button")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert/versions/3/export");
+        awaitPage("/models/browse-bert/versions/3/export");
         assertThat(browser.findElements(By.cssSelector("#export-files tbody tr")))
                 .extracting(r -> r.getDomAttribute("data-file")).containsExactlyInAnyOrder("model.safetensors",
                         "config.json", "tokenizer.json", "adapter/adapter_model.safetensors",
@@ -148,7 +150,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
 
         // the parent link walks the lineage
         browser.findElement(By.cssSelector("#parent a")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/models/browse-bert/versions/2");
+        awaitPage("/models/browse-bert/versions/2");
         assertThat(browser.findElement(By.tagName("h1")).getText()).contains("browse-bert version 2", "production");
         assertThat(browser.findElements(By.cssSelector("#lineage li"))).hasSize(3);
         assertThat(browser.findElement(By.cssSelector("#plots svg[data-metric='loss']")).getDomAttribute("data-points"))
@@ -167,6 +169,13 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         assertThat(browser.findElement(By.id("detail")).getText()).contains("no-such-model");
         open("/models?q=zzz-nothing-matches");
         assertThat(browser.findElement(By.className("empty")).getText()).isEqualTo("No model matches.");
+    }
+
+    /** A click returns before the page it leads to has loaded: wait for that page's address. */
+    private void awaitPage(String path) {
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlMatches(
+                java.util.regex.Pattern.quote(path) + "$"));
+        assertThat(browser.getCurrentUrl()).endsWith(path);
     }
 
     private void checkPlots() {

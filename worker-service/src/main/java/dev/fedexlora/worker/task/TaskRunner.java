@@ -55,16 +55,18 @@ class TaskRunner {
     private final Transfers transfers;
     private final WorkerProperties properties;
     private final FrozenFeatureCache features;
+    private final FoldedCheckpoints folded;
     private volatile boolean stopping;
 
     TaskRunner(CoordinatorClient coordinator, LocalClients clients, BaseModelCache cache, Transfers transfers,
-               WorkerProperties properties) {
+               WorkerProperties properties, FoldedCheckpoints folded) {
         this.coordinator = coordinator;
         this.clients = clients;
         this.cache = cache;
         this.transfers = transfers;
         this.properties = properties;
         this.features = new FrozenFeatureCache(properties.frozenCacheSize().toBytes());
+        this.folded = folded;
     }
 
     /** While set, a task in training stops at its next step and fails as {@link WorkerLoop#SHUTTING_DOWN}. */
@@ -133,14 +135,19 @@ class TaskRunner {
             }
         }
         HfCheckpoint base = cache.load(state.base());
-        List<Path> residuals = new ArrayList<>();
         List<TaskLease.ResidualRef> refs = new ArrayList<>(state.residuals() == null ? List.of() : state.residuals());
         refs.sort(Comparator.comparingInt(TaskLease.ResidualRef::version));
-        for (TaskLease.ResidualRef r : refs) {
+        // Only the residuals after the longest chain already folded in memory are downloaded and applied.
+        String baseKey = BaseModelCache.key(state.base());
+        List<String> chain = refs.stream().map(r -> r.version() + ":" + r.sha256()).toList();
+        FoldedCheckpoints.Start folded = this.folded.start(baseKey, base, chain);
+        HfCheckpoint checkpoint = folded.checkpoint();
+        for (TaskLease.ResidualRef r : refs.subList(folded.folded(), refs.size())) {
             Path file = taskDir.resolve("residual-" + r.version() + ".safetensors");
             transfers.download(r.url(), r.sha256(), file);
-            residuals.add(file);
+            checkpoint = TaskTrainer.withResiduals(checkpoint, List.of(file));
         }
+        this.folded.put(baseKey, chain, checkpoint);
         Path start = null;
         if (state.adapter() != null && !state.adapter().isEmpty()) {
             start = taskDir.resolve("global-adapter");
@@ -162,7 +169,7 @@ class TaskRunner {
             }
         };
         Path out = taskDir.resolve("out");
-        TrainingReport report = TaskTrainer.run(base, residuals, start, data.train(), data.heldOut(), spec,
+        TrainingReport report = TaskTrainer.run(checkpoint, List.of(), start, data.train(), data.heldOut(), spec,
                 BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {

@@ -161,12 +161,37 @@ class WorkerTaskIntegrationTests {
                 "upload");
         assertThat(next.layers().keySet()).isEqualTo(adapter.layers().keySet());
 
+        // The next round's chain extends the one folded for that task: only version 2's residual is downloaded.
+        // Version 1's URL now names no object, so the task completes only if its folded state is reused.
+        Path residual2 = fake.root().resolve("residual-2.safetensors");
+        Residuals.write(residual2, Map.of("encoder.layer.1.attention.self.value",
+                new Residual.Factored(random(32, 4, rnd), random(4, 32, rnd))));
+        fake.minio.uploadObject(UploadObjectArgs.builder().bucket(FakeCoordinator.BUCKET)
+                .object("models/tiny/versions/2/residual.safetensors").filename(residual2.toString()).build());
+        UUID third = UUID.randomUUID();
+        fake.leases.add(fake.lease(third, "client-b", "topics", 3,
+                List.of(Map.entry("models/tiny/versions/1/gone.safetensors", residualSha),
+                        Map.entry("models/tiny/versions/2/residual.safetensors",
+                                sha256(Files.readAllBytes(residual2)))), secondPrefix));
+        JsonNode round3 = fake.reports.poll(120, TimeUnit.SECONDS);
+        assertThat(round3.path("task").asString()).isEqualTo(third.toString());
+        assertThat(round3.path("kind").asString()).as(round3.toString()).isEqualTo("complete");
+
         // The base checkpoint was fetched once into the content-addressed cache; task scratch space is gone.
         try (var dirs = Files.list(fake.root().resolve("cache/base"))) {
             assertThat(dirs.toList()).hasSize(1);
         }
-        try (var dirs = Files.list(fake.root().resolve("cache/tasks"))) {
-            assertThat(dirs.toList()).isEmpty();
+        // (the scratch directory goes after the completion is sent, so give the worker a moment)
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (var dirs = Files.list(fake.root().resolve("cache/tasks"))) {
+                List<Path> left = dirs.toList();
+                if (left.isEmpty() || System.nanoTime() > until) {
+                    assertThat(left).isEmpty();
+                    break;
+                }
+            }
+            Thread.sleep(100);
         }
     }
 }
