@@ -48,7 +48,14 @@ public final class BertClassifier implements AutoCloseable {
     private final Map<String, NDArray[]> adapters = new LinkedHashMap<>();
     private final NDArray headWeight;
     private final NDArray headBias;
-    private final float scale;
+    /**
+     * The LoRA scale and 1/√(head size) as tensors owned by the model. DJL's {@code mul(Number)} wraps the number
+     * in a tensor over Java-owned memory and closes it as soon as the product is computed, but autograd keeps that
+     * tensor for the backward pass: a garbage collection in between frees the memory the backward reads (wrong
+     * gradients, or NaN). Multiplying by these tensors keeps the operand alive as long as the model.
+     */
+    private final NDArray scale;
+    private final NDArray attentionScale;
     private int firstAdaptedLayer;
     private byte[] frozenFingerprint;
 
@@ -60,7 +67,8 @@ public final class BertClassifier implements AutoCloseable {
         this.numLabels = numLabels;
         this.headWeight = headWeight;
         this.headBias = headBias;
-        this.scale = (float) lora.scale();
+        this.scale = manager.create((float) lora.scale());
+        this.attentionScale = manager.create((float) (1 / Math.sqrt(config.headSize())));
     }
 
     /** The GPU when the engine sees one, the CPU otherwise. */
@@ -335,11 +343,10 @@ public final class BertClassifier implements AutoCloseable {
         Shape norm = new Shape(h);
         // Additive mask over keys: 0 for tokens, a large negative number for padding (batch×1×1×length).
         NDArray keyBias = mask.sub(1f).mul(-MASKED).reshape(n, 1, 1, t);
-        float invSqrt = (float) (1 / Math.sqrt(hd));
 
         for (int l = from; l < to; l++) {
             String pre = "encoder.layer." + l + ".";
-            NDArray q = linear(x, pre + "attention.self.query").mul(invSqrt).reshape(n, t, heads, hd).transpose(0, 2, 1, 3);
+            NDArray q = linear(x, pre + "attention.self.query").mul(attentionScale).reshape(n, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray k = linear(x, pre + "attention.self.key").reshape(n, t, heads, hd).transpose(0, 2, 3, 1);
             NDArray v = linear(x, pre + "attention.self.value").reshape(n, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray probs = q.matMul(k).add(keyBias).softmax(-1);

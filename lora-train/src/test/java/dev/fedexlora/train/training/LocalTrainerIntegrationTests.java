@@ -136,4 +136,31 @@ class LocalTrainerIntegrationTests {
             }
         }).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 2");
     }
+
+    /**
+     * Garbage collection between and during runs must not change a result: every tensor the backward pass reads
+     * has to stay alive until it has run (a scalar operand freed after the forward once gave NaN or different
+     * adapters a few runs after a collection).
+     */
+    @Test
+    void theSameSeedGivesTheSameAdapterWhateverTheGarbageCollectorDoes() throws Exception {
+        TrainingConfig brief = new TrainingConfig(3e-2, 16, 12, 0, 0.1, 0.01, 1.0, 32, 5);
+        byte[] reference = bytes(run(LoraSettings.of(4, 8), brief, null).after());
+        // Collections as often as possible, so that some land between a step's forward and its backward.
+        java.util.concurrent.atomic.AtomicBoolean collecting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread collector = Thread.ofPlatform().daemon().start(() -> {
+            while (collecting.get()) {
+                System.gc();
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(bytes(run(LoraSettings.of(4, 8), brief, null).after())).as("run %d", i)
+                        .isEqualTo(reference);
+            }
+        } finally {
+            collecting.set(false);
+            collector.join();
+        }
+    }
 }
