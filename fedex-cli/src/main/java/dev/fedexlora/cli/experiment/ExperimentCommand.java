@@ -1,9 +1,9 @@
 package dev.fedexlora.cli.experiment;
 
 import dev.fedexlora.cli.platform.Home;
+import dev.fedexlora.cli.platform.JobRequests;
 import dev.fedexlora.cli.platform.LocalPlatform;
 import dev.fedexlora.cli.platform.PlatformClient;
-import dev.fedexlora.cli.platform.PlatformException;
 import dev.fedexlora.cli.platform.Shards;
 import dev.fedexlora.train.data.Example;
 import dev.fedexlora.train.data.Jsonl;
@@ -145,12 +145,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, err)) {
             platform.startCore();
             PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(), "dev-submitter");
-            try {
-                client.model(model);
-            } catch (PlatformException notThere) {
-                err.println("importing all-MiniLM-L6-v2 as '" + model + "'");
-                client.importMiniLm(model);
-            }
+            client.ensureMiniLm(model, err);
             List<List<LocalPlatform.WorkerClient>> groups = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 groups.add(new ArrayList<>());
@@ -301,25 +296,11 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     private JsonNode request(Run r, String datasetName, int numLabels) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode q = f.objectNode();
-        q.set("baseModel", f.objectNode().put("name", model).put("version", "0"));
-        q.put("dataset", datasetName);
-        var ids = q.putArray("clients");
-        r.clientIds().forEach(ids::add);
-        q.put("method", r.method());
-        q.put("rounds", rounds);
-        q.put("rank", r.rank());
-        q.put("alpha", alphaPerRank * r.rank());
-        var t = q.putArray("targetModules");
-        targets.forEach(t::add);
-        q.put("learningRate", learningRate);
-        q.put("localSteps", r.centralized() ? centralizedSteps : localSteps);
-        q.put("batchSize", batchSize);
-        q.put("seed", r.seed());
-        q.put("weighting", "EXAMPLES");
+        ObjectNode q = JobRequests.job(model, datasetName, r.clientIds(), r.method(), rounds, r.rank(),
+                alphaPerRank * r.rank(), targets, learningRate, r.centralized() ? centralizedSteps : localSteps,
+                batchSize, r.seed(), numLabels);
+        // Jobs wait in line for the workers: no round should close for lack of time.
         q.put("roundDeadline", "PT6H");
-        q.put("numLabels", numLabels);
         return q;
     }
 

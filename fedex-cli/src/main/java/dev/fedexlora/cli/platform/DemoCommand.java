@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -79,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, System.err)) {
             platform.startCore();
             PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(), "dev-submitter");
-            ensureBaseModel(client);
+            client.ensureMiniLm(model, System.err);
 
             String datasetName = Shards.datasetName(source);
             Map<String, Path> shards = centralized
@@ -106,35 +105,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Imports the bundled MiniLM under {@link #model} unless the registry has it from an earlier run. */
-    private void ensureBaseModel(PlatformClient client) {
-        try {
-            client.model(model);
-            System.err.println("base model '" + model + "' is in the registry");
-        } catch (PlatformException notThere) {
-            System.err.println("importing all-MiniLM-L6-v2 as '" + model + "'");
-            client.importMiniLm(model);
-        }
-    }
-
     private JsonNode request(String datasetName, List<String> clientIds, int numLabels) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode r = f.objectNode();
-        r.set("baseModel", f.objectNode().put("name", model).put("version", "0"));
-        r.put("dataset", datasetName);
-        var ids = r.putArray("clients");
-        clientIds.forEach(ids::add);
-        r.put("method", method.toUpperCase(java.util.Locale.ROOT));
-        r.put("rounds", rounds);
-        r.put("rank", rank);
-        r.put("alpha", alpha);
-        r.set("targetModules", f.arrayNode().add("query").add("value"));
-        r.put("learningRate", learningRate);
-        r.put("localSteps", localSteps);
-        r.put("batchSize", batchSize);
-        r.put("seed", seed);
-        r.put("weighting", "EXAMPLES");
-        r.put("numLabels", numLabels);
-        return r;
+        return JobRequests.job(model, datasetName, clientIds, method.toUpperCase(java.util.Locale.ROOT), rounds, rank,
+                alpha, List.of("query", "value"), learningRate, localSteps, batchSize, seed, numLabels);
     }
 }

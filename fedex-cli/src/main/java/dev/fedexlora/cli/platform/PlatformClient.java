@@ -99,6 +99,17 @@ public final class PlatformClient {
         }
     }
 
+    /** Imports the bundled MiniLM as {@code name} unless the registry has it (from an earlier run), saying which. */
+    public void ensureMiniLm(String name, java.io.PrintStream out) {
+        try {
+            model(name);
+            out.println("base model '" + name + "' is in the registry");
+        } catch (PlatformException notThere) {
+            out.println("importing all-MiniLM-L6-v2 as '" + name + "'");
+            importMiniLm(name);
+        }
+    }
+
     public JsonNode importMiniLm(String name) {
         return send("registry", post(registry, "/api/v1/models/import/minilm", JSON.createObjectNode().put("name", name)));
     }
