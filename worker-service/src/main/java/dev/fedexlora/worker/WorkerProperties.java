@@ -1,13 +1,12 @@
 package dev.fedexlora.worker;
 
-import org.springframework.util.unit.DataSize;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of a worker ({@code fedex.worker.*}, each settable by environment variable, see application.yml).

@@ -111,6 +111,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path replot;
 
     static final int MAX_LENGTH = 64;
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     @Override
     public Integer call() throws Exception {
@@ -287,7 +289,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             JsonNode r = aggregated.get(i);
             GlobalEvaluator.RoundModel m = models.get(i);
             JsonNode report = m.report().length == 0 ? JsonNodeFactory.instance.nullNode()
-                    : tools.jackson.databind.json.JsonMapper.builder().build().readTree(m.report());
+                    : JSON.readTree(m.report());
             rounds.add(new RoundResult(r.path("number").asInt(), m.version(), m.accuracy(), m.loss(),
                     r.path("meanAccuracy").asDouble(Double.NaN), r.path("exactnessError").asDouble(Double.NaN),
                     r.path("deviation").asDouble(Double.NaN), m.residualBytes(), m.adapterBytes(), report));

@@ -2,13 +2,11 @@ package dev.fedexlora.cli.experiment;
 
 import ai.djl.Device;
 import dev.fedexlora.cli.platform.PlatformClient;
-import dev.fedexlora.core.aggregate.BaseWeights;
 import dev.fedexlora.core.aggregate.Residuals;
 import dev.fedexlora.core.peft.AdapterConfig;
 import dev.fedexlora.core.peft.LoraAdapter;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.core.tensor.SafeTensors;
-import dev.fedexlora.core.tensor.TensorFile;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.train.data.Example;
 import dev.fedexlora.train.model.BertClassifier;
@@ -17,6 +15,7 @@ import dev.fedexlora.train.model.TextEncoder;
 import dev.fedexlora.train.training.Evaluation;
 import dev.fedexlora.train.training.FrozenFeatureCache;
 import dev.fedexlora.train.training.LocalTrainer;
+import dev.fedexlora.train.training.TaskTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +63,7 @@ final class GlobalEvaluator implements AutoCloseable {
      * parent is the previous one, the first one's is the base).
      */
     List<RoundModel> evaluate(List<Integer> versions) throws IOException {
-        TensorFile weights = new TensorFile(base.weights());
+        HfCheckpoint checkpoint = base;
         List<RoundModel> out = new ArrayList<>();
         for (int i = 0; i < versions.size(); i++) {
             String v = Integer.toString(versions.get(i));
@@ -74,15 +73,16 @@ final class GlobalEvaluator implements AutoCloseable {
             if (files.contains(Residuals.FILE)) {
                 byte[] residual = client.artifact(model, v, Residuals.FILE);
                 residualBytes = residual.length;
-                weights = BaseWeights.apply(weights, Residuals.fromTensorFile(
-                        SafeTensors.read(residual, Residuals.FILE + " of version " + v), "version " + v), false);
+                checkpoint = TaskTrainer.withResidual(checkpoint, Residuals.fromTensorFile(
+                        SafeTensors.read(residual, Residuals.FILE + " of version " + v), "version " + v),
+                        Residuals.FILE + " of version " + v);
             }
             byte[] config = client.artifact(model, v, PeftAdapters.CONFIG_FILE);
             byte[] adapterWeights = client.artifact(model, v, PeftAdapters.WEIGHTS_FILE);
             byte[] report = files.contains("report.json") ? client.artifact(model, v, "report.json") : new byte[0];
             LoraAdapter adapter = PeftAdapters.fromParts(new String(config, StandardCharsets.UTF_8),
                     SafeTensors.read(adapterWeights, "adapter of version " + v), "version " + v);
-            Evaluation e = evaluate(base.withWeights(weights.tensors()), adapter);
+            Evaluation e = evaluate(checkpoint, adapter);
             out.add(new RoundModel(i + 1, versions.get(i), e.accuracy(), e.loss(), residualBytes,
                     config.length + adapterWeights.length, report));
         }

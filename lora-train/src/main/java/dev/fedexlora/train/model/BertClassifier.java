@@ -57,6 +57,7 @@ public final class BertClassifier implements AutoCloseable {
     private final NDArray scale;
     private final NDArray attentionScale;
     private int firstAdaptedLayer;
+    private HfCheckpoint checkpoint;
     private byte[] frozenFingerprint;
 
     private BertClassifier(NDManager manager, BertConfig config, LoraSettings lora, int numLabels,
@@ -123,7 +124,7 @@ public final class BertClassifier implements AutoCloseable {
                         + " match no linear layer of the encoder");
             }
             model.firstAdaptedLayer = layerOf(model.adapters.keySet().iterator().next());
-            model.frozenFingerprint = fingerprint(checkpoint, model.firstAdaptedLayer);
+            model.checkpoint = checkpoint;
             for (NDArray p : model.trainable()) {
                 p.setRequiresGradient(true);
             }
@@ -139,17 +140,21 @@ public final class BertClassifier implements AutoCloseable {
         return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
     }
 
-    /** The last fingerprint computed, with the tensors it covers: tasks of a job share their frozen tensors. */
-    private static volatile Object[] lastFingerprint;
+    /** A fingerprint with the tensors it covers. */
+    private record Fingerprint(Tensor[] tensors, byte[] digest) {
+    }
+
+    /** The last fingerprint computed: the tasks of a job share their frozen tensors, so it is usually the next one. */
+    private static volatile Fingerprint lastFingerprint;
 
     /** SHA-256 over the names, shapes and bytes of the embeddings and of every layer below {@code layers}. */
     private static byte[] fingerprint(HfCheckpoint checkpoint, int layers) {
         List<String> names = HfCheckpoint.parameterNames(checkpoint.config()).stream()
                 .filter(n -> !n.startsWith("encoder.layer.") || layerOf(n) < layers).toList();
         Tensor[] tensors = names.stream().map(n -> checkpoint.weights().get(n)).toArray(Tensor[]::new);
-        Object[] last = lastFingerprint;
-        if (last != null && sameTensors((Tensor[]) last[0], tensors)) {
-            return (byte[]) last[1];
+        Fingerprint last = lastFingerprint;
+        if (last != null && sameTensors(last.tensors(), tensors)) {
+            return last.digest();
         }
         java.security.MessageDigest sha;
         try {
@@ -164,7 +169,7 @@ public final class BertClassifier implements AutoCloseable {
             sha.update(t.bytes());
         }
         byte[] digest = sha.digest();
-        lastFingerprint = new Object[] {tensors, digest};
+        lastFingerprint = new Fingerprint(tensors, digest);
         return digest;
     }
 
@@ -256,9 +261,13 @@ public final class BertClassifier implements AutoCloseable {
 
     /**
      * SHA-256 of the weights {@link #frozenHidden} depends on (the embeddings and the layers below
-     * {@link #firstAdaptedLayer}): equal fingerprints give equal frozen hidden states for equal token ids.
+     * {@link #firstAdaptedLayer}): equal fingerprints give equal frozen hidden states for equal token ids. Computed
+     * on first use, since only a caller that caches frozen outputs needs it.
      */
     public byte[] frozenFingerprint() {
+        if (frozenFingerprint == null) {
+            frozenFingerprint = fingerprint(checkpoint, firstAdaptedLayer);
+        }
         return frozenFingerprint.clone();
     }
 

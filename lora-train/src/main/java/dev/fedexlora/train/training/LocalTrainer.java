@@ -22,8 +22,9 @@ import java.util.Random;
  * generator are process-wide in DJL's PyTorch engine, so runs in one process are serialised.
  *
  * <p>Given a {@link FrozenFeatureCache} and a model whose adapters start above layer 0, the frozen lower layers run
- * once per example (without dropout) and every step trains from their cached output: the same adapters and
- * gradients for the adapted layers, at a fraction of the cost.
+ * once per example (without dropout) and every step trains the adapted layers, pooling and head from their cached
+ * output, at a fraction of the cost; without dropout in the frozen layers the result differs from the uncached
+ * run's, but is as deterministic.
  */
 public final class LocalTrainer {
 

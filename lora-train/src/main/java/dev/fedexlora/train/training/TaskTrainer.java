@@ -48,19 +48,17 @@ public final class TaskTrainer {
     public static TrainingReport run(Path baseDir, List<Path> residualFiles, Path startAdapter, List<Example> train,
                                      List<Example> heldOut, Spec spec, Device device, ProgressListener listener,
                                      Path outDir) throws IOException {
-        return run(HfCheckpoint.load(baseDir), residualFiles, startAdapter, train, heldOut, spec, device, listener,
-                outDir, null);
+        return run(withResiduals(HfCheckpoint.load(baseDir), residualFiles), startAdapter, train, heldOut, spec,
+                device, listener, outDir, null);
     }
 
     /**
-     * As above, from a loaded base checkpoint (a worker keeps it in memory between tasks), with the frozen layers'
-     * outputs taken from {@code cache} when it is given.
+     * As above, from a checkpoint that already holds every residual since the base (a worker keeps it in memory
+     * between tasks), with the frozen layers' outputs taken from {@code cache} when it is given.
      */
-    public static TrainingReport run(HfCheckpoint baseCheckpoint, List<Path> residualFiles, Path startAdapter,
-                                     List<Example> train, List<Example> heldOut, Spec spec, Device device,
-                                     ProgressListener listener, Path outDir, FrozenFeatureCache cache)
-            throws IOException {
-        HfCheckpoint checkpoint = withResiduals(baseCheckpoint, residualFiles);
+    public static TrainingReport run(HfCheckpoint checkpoint, Path startAdapter, List<Example> train,
+                                     List<Example> heldOut, Spec spec, Device device, ProgressListener listener,
+                                     Path outDir, FrozenFeatureCache cache) throws IOException {
         LoraAdapter start = startAdapter == null ? null : PeftAdapters.read(startAdapter);
         try (TextEncoder encoder = new TextEncoder(checkpoint.tokenizer(), spec.training().maxLength(),
                 checkpoint.config().padTokenId());
@@ -75,18 +73,23 @@ public final class TaskTrainer {
 
     /** The checkpoint with each residual file added to its layers' weights, in order. */
     public static HfCheckpoint withResiduals(HfCheckpoint checkpoint, List<Path> residualFiles) throws IOException {
-        if (residualFiles.isEmpty()) {
-            return checkpoint;
-        }
-        TensorFile weights = new TensorFile(checkpoint.weights());
         for (Path file : residualFiles) {
-            Map<String, Residual> residuals = Residuals.read(file);
-            try {
-                weights = BaseWeights.apply(weights, residuals, false);
-            } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
-                throw new IOException(file + ": does not fit the base checkpoint: " + e.getMessage(), e);
-            }
+            checkpoint = withResidual(checkpoint, Residuals.read(file), file.toString());
         }
-        return checkpoint.withWeights(weights.tensors());
+        return checkpoint;
+    }
+
+    /**
+     * The checkpoint with one version's residuals added to its layers' weights (one product each); {@code source}
+     * names them when they do not fit.
+     */
+    public static HfCheckpoint withResidual(HfCheckpoint checkpoint, Map<String, Residual> residuals, String source)
+            throws IOException {
+        try {
+            return checkpoint.withWeights(
+                    BaseWeights.apply(new TensorFile(checkpoint.weights()), residuals, false).tensors());
+        } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
+            throw new IOException(source + ": does not fit the base checkpoint: " + e.getMessage(), e);
+        }
     }
 }

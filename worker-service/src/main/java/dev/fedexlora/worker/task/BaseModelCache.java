@@ -1,7 +1,6 @@
 package dev.fedexlora.worker.task;
 
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
-
 import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.worker.coordinator.TaskLease;
 import java.io.IOException;

@@ -169,7 +169,7 @@ class TaskRunner {
             }
         };
         Path out = taskDir.resolve("out");
-        TrainingReport report = TaskTrainer.run(checkpoint, List.of(), start, data.train(), data.heldOut(), spec,
+        TrainingReport report = TaskTrainer.run(checkpoint, start, data.train(), data.heldOut(), spec,
                 BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
