@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 class KubectlKustomizeIntegrationTests {
 
     @ParameterizedTest
-    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/gpu"})
+    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/production", "k8s/overlays/gpu"})
     void kubectlKustomizeRendersTheSameObjects(String kustomization, @org.junit.jupiter.api.io.TempDir Path tmp)
             throws IOException, InterruptedException {
         assumeTrue(Executables.onPath("kubectl"), "kubectl is not installed: the Java rendering stands alone");

@@ -18,8 +18,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Renders a kustomization the way {@code kubectl kustomize} does, for the subset of kustomize the platform's
- * manifests use: {@code resources} (files and directories), {@code patches} as RFC 6902 JSON patches with a
- * kind/name target, {@code namespace} and {@code images}. The kustomization file itself is parsed strictly, so an
+ * manifests use: {@code resources} (files and directories), {@code components}, {@code patches} (RFC 6902 JSON
+ * patches with a kind/name target, or strategic-merge patches, see {@link StrategicMerge}), {@code namespace} and
+ * {@code images}. The kustomization file itself is parsed strictly, so an
  * overlay that starts using any other kustomize feature fails here until the renderer learns it (rather than being
  * silently half-rendered). {@code KubectlKustomizeIntegrationTests} compares the result with the real kustomize
  * where kubectl is installed.
@@ -38,7 +39,7 @@ final class KustomizeRenderer {
     private static final List<String> POD_SPEC_KINDS = List.of("Deployment", "StatefulSet", "Job", "DaemonSet");
 
     record Kustomization(String apiVersion, String kind, String namespace, List<String> resources,
-                         List<Image> images, List<Patch> patches) {
+                         List<String> components, List<Image> images, List<Patch> patches) {
     }
 
     record Image(String name, String newName, String newTag, String digest) {
@@ -66,30 +67,10 @@ final class KustomizeRenderer {
     }
 
     static List<Document> render(Path directory) {
-        Path file = directory.resolve("kustomization.yaml");
-        Kustomization k;
-        try {
-            k = YAML.readValue(file.toFile(), Kustomization.class);
-        } catch (JacksonException e) {
-            throw new StrictManifests.InvalidManifestException(file + ": not a kustomization this renderer supports: "
-                    + e.getOriginalMessage(), e);
-        }
-        if (!"kustomize.config.k8s.io/v1beta1".equals(k.apiVersion()) || !"Kustomization".equals(k.kind())) {
-            throw new StrictManifests.InvalidManifestException(file + ": apiVersion/kind must be "
-                    + "kustomize.config.k8s.io/v1beta1 Kustomization");
-        }
+        Kustomization k = kustomization(directory, "kustomize.config.k8s.io/v1beta1", "Kustomization");
         List<Document> documents = new ArrayList<>();
-        for (String resource : k.resources() == null ? List.<String>of() : k.resources()) {
-            Path path = directory.resolve(resource).normalize();
-            if (Files.isDirectory(path)) {
-                documents.addAll(render(path));
-            } else {
-                documents.addAll(read(path));
-            }
-        }
-        for (Patch patch : k.patches() == null ? List.<Patch>of() : k.patches()) {
-            applyPatch(directory, patch, documents);
-        }
+        addResources(directory, k, documents);
+        applyComponentsAndPatches(directory, k, documents);
         if (k.namespace() != null) {
             for (Document d : documents) {
                 if (!CLUSTER_SCOPED.contains(d.kind())) {
@@ -101,6 +82,53 @@ final class KustomizeRenderer {
             setImage(image, documents);
         }
         return documents;
+    }
+
+    private static Kustomization kustomization(Path directory, String apiVersion, String kind) {
+        Path file = directory.resolve("kustomization.yaml");
+        Kustomization k;
+        try {
+            k = YAML.readValue(file.toFile(), Kustomization.class);
+        } catch (JacksonException e) {
+            throw new StrictManifests.InvalidManifestException(file + ": not a kustomization this renderer supports: "
+                    + e.getOriginalMessage(), e);
+        }
+        if (!apiVersion.equals(k.apiVersion()) || !kind.equals(k.kind())) {
+            throw new StrictManifests.InvalidManifestException(file + ": apiVersion/kind must be " + apiVersion + " "
+                    + kind);
+        }
+        return k;
+    }
+
+    private static void addResources(Path directory, Kustomization k, List<Document> documents) {
+        for (String resource : k.resources() == null ? List.<String>of() : k.resources()) {
+            Path path = directory.resolve(resource).normalize();
+            if (Files.isDirectory(path)) {
+                documents.addAll(render(path));
+            } else {
+                documents.addAll(read(path));
+            }
+        }
+    }
+
+    /**
+     * As kustomize orders it: the components (each adds its resources, then patches everything accumulated so far),
+     * then the kustomization's own patches.
+     */
+    private static void applyComponentsAndPatches(Path directory, Kustomization k, List<Document> documents) {
+        for (String component : k.components() == null ? List.<String>of() : k.components()) {
+            Path dir = directory.resolve(component).normalize();
+            Kustomization c = kustomization(dir, "kustomize.config.k8s.io/v1alpha1", "Component");
+            if (c.namespace() != null || c.images() != null) {
+                throw new StrictManifests.InvalidManifestException(dir + ": a component may only add resources, "
+                        + "components and patches here");
+            }
+            addResources(dir, c, documents);
+            applyComponentsAndPatches(dir, c, documents);
+        }
+        for (Patch patch : k.patches() == null ? List.<Patch>of() : k.patches()) {
+            applyPatch(directory, patch, documents);
+        }
     }
 
     /** Every non-empty YAML document of one file. */
@@ -124,9 +152,8 @@ final class KustomizeRenderer {
     }
 
     private static void applyPatch(Path directory, Patch patch, List<Document> documents) {
-        if (patch.path() == null || patch.target() == null || patch.target().kind() == null
-                || patch.target().name() == null) {
-            throw new StrictManifests.InvalidManifestException(directory + ": a patch needs a path and a kind/name target");
+        if (patch.path() == null) {
+            throw new StrictManifests.InvalidManifestException(directory + ": a patch needs a path");
         }
         Path file = directory.resolve(patch.path());
         JsonNode operations;
@@ -135,30 +162,42 @@ final class KustomizeRenderer {
         } catch (JacksonException e) {
             throw new StrictManifests.InvalidManifestException(file + ": not YAML: " + e.getOriginalMessage(), e);
         }
-        if (!(operations instanceof ArrayNode)) {
-            throw new StrictManifests.InvalidManifestException(file + ": only RFC 6902 patches (a list of operations)"
-                    + " are supported");
+        Target target = patch.target();
+        if (operations instanceof ObjectNode merge && target == null) {
+            // A strategic-merge patch names its own target.
+            target = new Target(merge.path("kind").asString(null), merge.path("metadata").path("name").asString(null));
+        }
+        if (target == null || target.kind() == null || target.name() == null) {
+            throw new StrictManifests.InvalidManifestException(file + ": a patch needs a kind/name target");
         }
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
             Document d = documents.get(i);
-            if (d.kind().equals(patch.target().kind()) && d.name().equals(patch.target().name())) {
+            if (d.kind().equals(target.kind()) && d.name().equals(target.name())) {
                 targets.add(i);
             }
         }
         if (targets.size() != 1) {
-            throw new StrictManifests.InvalidManifestException(file + ": target " + patch.target().kind() + "/"
-                    + patch.target().name() + " matches " + targets.size() + " resources, not one");
+            throw new StrictManifests.InvalidManifestException(file + ": target " + target.kind() + "/"
+                    + target.name() + " matches " + targets.size() + " resources, not one");
         }
         int index = targets.getFirst();
-        Document target = documents.get(index);
-        try {
-            JsonNode patched = JsonPatch.apply(operations, target.node());
-            documents.set(index, new Document((ObjectNode) patched, target.origin() + " + " + file));
-        } catch (JsonPatchException e) {
-            throw new StrictManifests.InvalidManifestException(file + ": cannot apply to " + target.kind() + "/"
-                    + target.name() + ": " + e.getMessage(), e);
+        Document d = documents.get(index);
+        JsonNode patched;
+        if (operations instanceof ArrayNode) {
+            try {
+                patched = JsonPatch.apply(operations, d.node());
+            } catch (JsonPatchException e) {
+                throw new StrictManifests.InvalidManifestException(file + ": cannot apply to " + d.kind() + "/"
+                        + d.name() + ": " + e.getMessage(), e);
+            }
+        } else if (operations instanceof ObjectNode merge) {
+            patched = StrategicMerge.apply(d.node(), merge, file + " on " + d.kind() + "/" + d.name());
+        } else {
+            throw new StrictManifests.InvalidManifestException(file + ": a patch is a list of RFC 6902 operations or "
+                    + "a strategic-merge object");
         }
+        documents.set(index, new Document((ObjectNode) patched, d.origin() + " + " + file));
     }
 
     private static void setImage(Image image, List<Document> documents) {

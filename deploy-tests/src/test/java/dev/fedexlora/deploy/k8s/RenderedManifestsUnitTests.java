@@ -42,7 +42,8 @@ import dev.fedexlora.deploy.k8s.Manifests.Workload;
 class RenderedManifestsUnitTests {
 
     static Stream<Manifests> renderings() {
-        return Stream.of("k8s/base", "k8s/overlays/dev", "k8s/overlays/gpu").map(Manifests::render);
+        return Stream.of("k8s/base", "k8s/overlays/dev", "k8s/overlays/production", "k8s/overlays/gpu")
+                .map(Manifests::render);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -51,8 +52,9 @@ class RenderedManifestsUnitTests {
         assertThat(m.all(Deployment.class)).extracting(d -> d.getMetadata().getName())
                 .containsExactlyInAnyOrder("coordinator", "registry", "worker");
         assertThat(m.all(StatefulSet.class)).extracting(s -> s.getMetadata().getName())
-                .containsExactlyInAnyOrder("postgres", "minio");
-        assertThat(m.find(io.fabric8.kubernetes.api.model.batch.v1.Job.class, "minio-init")).isPresent();
+                .containsExactlyInAnyOrder("postgres", "seaweedfs");
+        // The services create their bucket on start: no init job, no MinIO anywhere.
+        assertThat(m.all(io.fabric8.kubernetes.api.model.batch.v1.Job.class)).isEmpty();
         assertThat(m.all(PodDisruptionBudget.class)).isNotEmpty();
         assertThat(m.all(NetworkPolicy.class)).isNotEmpty();
         assertThat(m.all(StatefulSet.class)).allSatisfy(s -> assertThat(s.getSpec().getVolumeClaimTemplates())
@@ -238,7 +240,11 @@ class RenderedManifestsUnitTests {
             List<String> names = new ArrayList<>();
             Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of()).forEach(e -> names.add(e.getName()));
             for (EnvFromSource from : Objects.requireNonNullElse(c.getEnvFrom(), List.<EnvFromSource>of())) {
-                names.addAll(m.get(ConfigMap.class, from.getConfigMapRef().getName()).getData().keySet());
+                if (from.getConfigMapRef() != null) {
+                    names.addAll(m.get(ConfigMap.class, from.getConfigMapRef().getName()).getData().keySet());
+                } else {
+                    names.addAll(secretKeys(m.get(Secret.class, from.getSecretRef().getName())));
+                }
             }
             assertThat(names).as("%s: variables %s's application.yml (or Spring, DJL) reads", w.describe(), module)
                     .isNotEmpty()
@@ -258,6 +264,10 @@ class RenderedManifestsUnitTests {
                 assertThat(c.getSecurityContext().getCapabilities().getDrop()).as(w.describe()).contains("ALL");
                 assertThat(c.getImage()).as(w.describe() + " pins its image").matches(".+:[^:/]+")
                         .doesNotEndWith(":latest");
+                if (!c.getImage().startsWith("fedex-lora/")) {
+                    assertThat(c.getImage()).as(w.describe() + ": a third-party image by tag and digest")
+                            .matches("[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}");
+                }
             }
         }
     }

@@ -17,7 +17,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import tools.jackson.core.JacksonException;
@@ -32,19 +34,25 @@ import tools.jackson.databind.json.JsonMapper;
  * non-empty {@code additionalProperties} is an unknown field and fails with its path. Scalar coercion is off, so a
  * string where the API wants an integer ({@code replicas: "2"}) fails too, and every resource quantity must parse.
  * Only the kinds the platform deploys are known; any other kind fails (add it here when the manifests grow one).
+ * The Prometheus Operator's monitors have no fabric8 model: {@link PrometheusOperatorResources} types them, with the
+ * same strictness and the constraints of their CRDs.
  */
 final class StrictManifests {
 
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "v1/Namespace", Namespace.class,
-            "v1/ConfigMap", ConfigMap.class,
-            "v1/Secret", Secret.class,
-            "v1/Service", Service.class,
-            "apps/v1/Deployment", Deployment.class,
-            "apps/v1/StatefulSet", StatefulSet.class,
-            "batch/v1/Job", Job.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("v1/Namespace", Namespace.class),
+            Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+            Map.entry("batch/v1/Job", Job.class),
+            Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", PrometheusOperatorResources.ServiceMonitor.class),
+            Map.entry("monitoring.coreos.com/v1/PodMonitor", PrometheusOperatorResources.PodMonitor.class));
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -79,6 +87,10 @@ final class StrictManifests {
         if (!unknown.isEmpty()) {
             throw new InvalidManifestException(origin + ": unknown fields " + unknown);
         }
+        if (parsed instanceof PrometheusOperatorResources.Monitor<?> monitor && !monitor.violations().isEmpty()) {
+            throw new InvalidManifestException(origin + ": " + kind + "/" + name + " breaks its CRD: "
+                    + monitor.violations());
+        }
         return parsed;
     }
 
@@ -108,12 +120,30 @@ final class StrictManifests {
             m.forEach((k, v) -> collectUnknownFields(v, path + "." + k, unknown));
             return;
         }
+        if (value instanceof Record record) {
+            for (var component : record.getClass().getRecordComponents()) {
+                try {
+                    collectUnknownFields(component.getAccessor().invoke(record), path + "." + component.getName(),
+                            unknown);
+                } catch (IllegalAccessException | InvocationTargetException e) {
+                    throw new IllegalStateException("cannot read " + component, e);
+                }
+            }
+            return;
+        }
+        if (value instanceof PrometheusOperatorResources.Monitor<?> monitor) {
+            collectUnknownFields(monitor.getMetadata(), path + ".metadata", unknown);
+            collectUnknownFields(monitor.getSpec(), path + ".spec", unknown);
+            return;
+        }
         if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
             if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+                    || !getter.getName().startsWith("get") || getter.getName().equals("getClass")
+                    || getter.getDeclaringClass().isInterface()) {
+                // Interface defaults (HasMetadata's plural, group, ...) derive from the kind: nothing parsed.
                 continue;
             }
             Object child = invoke(getter, value);

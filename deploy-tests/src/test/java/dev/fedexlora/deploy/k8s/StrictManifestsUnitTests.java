@@ -123,6 +123,114 @@ class StrictManifestsUnitTests {
         assertThat(KustomizeRenderer.imageName("postgres:18@sha256:abc")).isEqualTo("postgres");
     }
 
+    private static final String SERVICE_MONITOR = """
+            apiVersion: monitoring.coreos.com/v1
+            kind: ServiceMonitor
+            metadata:
+              name: demo
+            spec:
+              selector:
+                matchLabels: {app: demo}
+              endpoints:
+                - port: http
+                  %s
+            """;
+
+    @Test
+    void aServiceMonitorParsesIntoItsTypedModel() throws IOException {
+        var monitor = (PrometheusOperatorResources.ServiceMonitor) parseOne(SERVICE_MONITOR.formatted(
+                "interval: 30s\n      scrapeTimeout: 10s\n      path: /actuator/prometheus"));
+        assertThat(monitor.getSpec().endpoints()).singleElement().satisfies(e -> {
+            assertThat(e.port()).isEqualTo("http");
+            assertThat(e.interval()).isEqualTo("30s");
+        });
+        assertThat(monitor.getSpec().selector().getMatchLabels()).containsEntry("app", "demo");
+    }
+
+    @Test
+    void aServiceMonitorBreakingItsCrdFails() {
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("intervall: 30s")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("intervall");
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("interval: 30 seconds")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class)
+                .hasMessageContaining("not a Prometheus duration");
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("interval: 10s\n      scrapeTimeout: 1m")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class)
+                .hasMessageContaining("longer than the interval");
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("path: actuator/prometheus")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("start with /");
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("honorLabels: \"yes\"")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("honorLabels");
+        assertThatThrownBy(() -> parseOne(SERVICE_MONITOR.formatted("interval: 30s").replace("matchLabels",
+                "matchLabel")))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("matchLabel");
+    }
+
+    @Test
+    void aStrategicMergePatchMergesListsByNameAndPutsThePatchsItemsFirst() throws IOException {
+        Path overlay = Files.createDirectories(dir.resolve("smp"));
+        Files.writeString(overlay.resolve("deployment.yaml"), DEPLOYMENT.formatted("1", "", "80", "1Gi")
+                + "      volumes:\n        - {name: a, emptyDir: {}}\n        - {name: b, emptyDir: {}}\n");
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources: [deployment.yaml]
+                patches:
+                  - path: patch.yaml
+                """);
+        Files.writeString(overlay.resolve("patch.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: demo}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: demo
+                          resources: {limits: {cpu: "1"}}
+                      volumes:
+                        - {name: b, emptyDir: {sizeLimit: 1Gi}}
+                """);
+        Deployment d = (Deployment) StrictManifests.parse(KustomizeRenderer.render(overlay).getFirst().node(), "smp");
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("b", "a");
+        assertThat(pod.getVolumes().getFirst().getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi");
+        assertThat(pod.getContainers()).singleElement().satisfies(c -> {
+            assertThat(c.getImage()).isEqualTo("demo:1");
+            assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
+        });
+
+        Files.writeString(overlay.resolve("patch.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: demo}
+                spec:
+                  template:
+                    spec:
+                      volumes:
+                        - {name: a, $patch: delete}
+                """);
+        assertThatThrownBy(() -> KustomizeRenderer.render(overlay))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("$patch");
+    }
+
+    @Test
+    void aComponentMustDeclareItselfOne() throws IOException {
+        Path overlay = Files.createDirectories(dir.resolve("uses-component"));
+        Path component = Files.createDirectories(dir.resolve("component"));
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                components: [../component]
+                """);
+        Files.writeString(component.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                """);
+        assertThatThrownBy(() -> KustomizeRenderer.render(overlay))
+                .isInstanceOf(StrictManifests.InvalidManifestException.class).hasMessageContaining("Component");
+    }
+
     private Object parseOne(String yaml) throws IOException {
         Path file = dir.resolve("doc.yaml");
         Files.writeString(file, yaml);
