@@ -39,7 +39,7 @@ class DockerComposeConfigIntegrationTests {
         assertThat(run(file, "config", "-q")).isEqualTo(new Result(0, ""));
         assertThat(run(file, "--profile", "gpu", "config", "-q").exitCode()).isZero();
         Result services = run(file, "--profile", "gpu", "config", "--services");
-        assertThat(services.output().lines().toList()).containsExactlyInAnyOrder("postgres", "minio", "minio-init",
+        assertThat(services.output().lines().toList()).containsExactlyInAnyOrder("postgres", "seaweedfs",
                 "registry", "coordinator", "worker", "worker-gpu");
     }
 

@@ -34,16 +34,15 @@ class DockerComposeUnitTests {
 
     @Test
     void everyLongRunningServiceHasAHealthCheckAndDependentsWaitForIt() {
-        for (String name : List.of("postgres", "minio", "registry", "coordinator", "worker", "worker-gpu")) {
+        for (String name : List.of("postgres", "seaweedfs", "registry", "coordinator", "worker", "worker-gpu")) {
             assertThat(ComposeFile.service(compose, name)).as(name).containsKey("healthcheck");
         }
         assertThat(dependsOn("registry")).containsEntry("postgres", "service_healthy")
-                .containsEntry("minio-init", "service_completed_successfully");
+                .containsEntry("seaweedfs", "service_healthy");
         assertThat(dependsOn("coordinator")).containsEntry("postgres", "service_healthy")
                 .containsEntry("registry", "service_healthy")
-                .containsEntry("minio-init", "service_completed_successfully");
+                .containsEntry("seaweedfs", "service_healthy");
         assertThat(dependsOn("worker")).containsEntry("coordinator", "service_healthy");
-        assertThat(dependsOn("minio-init")).containsEntry("minio", "service_healthy");
     }
 
     @Test
@@ -54,14 +53,30 @@ class DockerComposeUnitTests {
     }
 
     @Test
-    void theBucketJobCreatesTheBucketTheServicesUse() {
-        Map<String, Object> init = ComposeFile.service(compose, "minio-init");
-        String script = String.valueOf(((List<?>) init.get("command")).getFirst());
-        assertThat(script).contains("mc mb --ignore-existing \"local/$FEDEX_S3_BUCKET\"");
-        String bucket = ComposeFile.environment(init).get("FEDEX_S3_BUCKET");
-        assertThat(ComposeFile.environment(ComposeFile.service(compose, "coordinator")))
-                .containsEntry("FEDEX_S3_BUCKET", bucket);
-        assertThat(ComposeFile.environment(ComposeFile.service(compose, "registry"))).containsEntry("S3_BUCKET", bucket);
+    void theS3ServerGrantsThePlatformsAccountItsBucketAndTheServicesUseBoth() {
+        Map<String, Object> seaweedfs = ComposeFile.service(compose, "seaweedfs");
+        String script = String.valueOf(((List<?>) seaweedfs.get("command")).getFirst());
+        assertThat(script).contains("\"accessKey\": \"$S3_PLATFORM_ACCESS_KEY\"")
+                .contains("\"Admin:$FEDEX_S3_BUCKET\"", "\"Write:$FEDEX_S3_BUCKET\"")
+                .contains("-s3.config=/tmp/s3.json").contains("-s3.port=8333");
+        Map<String, String> server = ComposeFile.environment(seaweedfs);
+        for (String service : List.of("coordinator", "registry")) {
+            Map<String, String> env = ComposeFile.environment(ComposeFile.service(compose, service));
+            assertThat(env).as(service).containsEntry("FEDEX_S3_ENDPOINT", "http://seaweedfs:8333")
+                    .containsEntry("FEDEX_S3_BUCKET", server.get("FEDEX_S3_BUCKET"))
+                    .containsEntry("FEDEX_S3_ACCESS_KEY", server.get("S3_PLATFORM_ACCESS_KEY"))
+                    .containsEntry("FEDEX_S3_SECRET_KEY", server.get("S3_PLATFORM_SECRET_KEY"));
+        }
+        assertThat(String.join(" ", healthTest("seaweedfs"))).contains("127.0.0.1:8333/healthz");
+    }
+
+    @Test
+    void thirdPartyImagesArePinnedByTagAndDigest() {
+        for (String name : List.of("postgres", "seaweedfs")) {
+            assertThat(String.valueOf(ComposeFile.service(compose, name).get("image"))).as(name)
+                    .matches("[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}");
+        }
+        assertThat(RepositoryFiles.read(RepositoryFiles.resolve("docker-compose.yml"))).doesNotContainIgnoringCase("minio");
     }
 
     @Test
@@ -69,7 +84,7 @@ class DockerComposeUnitTests {
         Map<String, Object> worker = ComposeFile.service(compose, "worker");
         assertThat(worker).doesNotContainKeys("container_name", "ports", "hostname");
         // Spring resolves ${HOSTNAME} inside the value: every replica registers under its own name.
-        assertThat(ComposeFile.environment(worker).get("WORKER_NAME")).isEqualTo("worker-${HOSTNAME}");
+        assertThat(ComposeFile.environment(worker).get("FEDEX_WORKER_NAME")).isEqualTo("worker-${HOSTNAME}");
         assertThat(ComposeFile.service(compose, "worker")).doesNotContainKey("profiles");
     }
 
@@ -84,7 +99,8 @@ class DockerComposeUnitTests {
             assertThat(device).containsEntry("driver", "nvidia").containsEntry("count", 1);
             assertThat((List<String>) device.get("capabilities")).containsExactly("gpu");
         });
-        assertThat(ComposeFile.environment(gpu)).containsEntry("DJL_OFFLINE", "false");
+        // CUDA libtorch is in the GPU image: neither worker downloads anything at start.
+        assertThat(ComposeFile.environment(gpu)).containsEntry("DJL_OFFLINE", "true");
         assertThat(ComposeFile.environment(ComposeFile.service(compose, "worker"))).containsEntry("DJL_OFFLINE", "true");
     }
 
@@ -99,7 +115,7 @@ class DockerComposeUnitTests {
 
     @Test
     void defaultWorkerTokenMatchesTheHashTheCoordinatorAccepts() {
-        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("WORKER_TOKEN");
+        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("FEDEX_WORKER_TOKEN");
         String hash = ComposeFile.environment(ComposeFile.service(compose, "coordinator")).get("FEDEX_WORKER_TOKEN_SHA256");
         assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(token)).isEqualTo(hash);
     }
