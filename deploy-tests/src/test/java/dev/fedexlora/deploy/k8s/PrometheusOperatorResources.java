@@ -99,58 +99,78 @@ final class PrometheusOperatorResources {
         }
 
         /** The constraints of the CRD's schema beyond types, as "path: problem". */
-        abstract List<String> violations();
+        List<String> violations() {
+            List<String> problems = new ArrayList<>();
+            if (spec == null || selector() == null) {
+                problems.add("spec.selector: required");
+                return problems;
+            }
+            List<Scrape> scrapes = scrapes();
+            if (scrapes == null || scrapes.isEmpty()) {
+                problems.add("spec." + endpointsField() + ": at least one");
+                return problems;
+            }
+            for (int i = 0; i < scrapes.size(); i++) {
+                Scrape e = scrapes.get(i);
+                String at = "spec." + endpointsField() + "[" + i + "]";
+                if (!e.hasPort()) {
+                    problems.add(at + ": a port (by name or number) is required");
+                }
+                checkScrape(at, e.path(), e.scheme(), e.interval(), e.scrapeTimeout(), problems);
+            }
+            return problems;
+        }
+
+        abstract LabelSelector selector();
+
+        abstract String endpointsField();
+
+        abstract List<Scrape> scrapes();
+    }
+
+    /** What the two kinds of endpoint have in common. */
+    record Scrape(boolean hasPort, String path, String scheme, String interval, String scrapeTimeout) {
     }
 
     @JsonDeserialize(using = ValueDeserializer.None.class)
     static final class ServiceMonitor extends Monitor<ServiceMonitorSpec> {
         @Override
-        List<String> violations() {
-            List<String> problems = new ArrayList<>();
-            ServiceMonitorSpec spec = getSpec();
-            if (spec == null || spec.selector() == null) {
-                problems.add("spec.selector: required");
-                return problems;
-            }
-            if (spec.endpoints() == null || spec.endpoints().isEmpty()) {
-                problems.add("spec.endpoints: at least one");
-                return problems;
-            }
-            for (int i = 0; i < spec.endpoints().size(); i++) {
-                Endpoint e = spec.endpoints().get(i);
-                String at = "spec.endpoints[" + i + "]";
-                if (e.port() == null && e.targetPort() == null) {
-                    problems.add(at + ": port or targetPort required");
-                }
-                checkScrape(at, e.path(), e.scheme(), e.interval(), e.scrapeTimeout(), problems);
-            }
-            return problems;
+        LabelSelector selector() {
+            return getSpec().selector();
+        }
+
+        @Override
+        String endpointsField() {
+            return "endpoints";
+        }
+
+        @Override
+        List<Scrape> scrapes() {
+            return getSpec().endpoints() == null ? null : getSpec().endpoints().stream()
+                    .map(e -> new Scrape(e.port() != null || e.targetPort() != null, e.path(), e.scheme(),
+                            e.interval(), e.scrapeTimeout()))
+                    .toList();
         }
     }
 
     @JsonDeserialize(using = ValueDeserializer.None.class)
     static final class PodMonitor extends Monitor<PodMonitorSpec> {
         @Override
-        List<String> violations() {
-            List<String> problems = new ArrayList<>();
-            PodMonitorSpec spec = getSpec();
-            if (spec == null || spec.selector() == null) {
-                problems.add("spec.selector: required");
-                return problems;
-            }
-            if (spec.podMetricsEndpoints() == null || spec.podMetricsEndpoints().isEmpty()) {
-                problems.add("spec.podMetricsEndpoints: at least one");
-                return problems;
-            }
-            for (int i = 0; i < spec.podMetricsEndpoints().size(); i++) {
-                PodMetricsEndpoint e = spec.podMetricsEndpoints().get(i);
-                String at = "spec.podMetricsEndpoints[" + i + "]";
-                if (e.port() == null && e.portNumber() == null) {
-                    problems.add(at + ": port or portNumber required");
-                }
-                checkScrape(at, e.path(), e.scheme(), e.interval(), e.scrapeTimeout(), problems);
-            }
-            return problems;
+        LabelSelector selector() {
+            return getSpec().selector();
+        }
+
+        @Override
+        String endpointsField() {
+            return "podMetricsEndpoints";
+        }
+
+        @Override
+        List<Scrape> scrapes() {
+            return getSpec().podMetricsEndpoints() == null ? null : getSpec().podMetricsEndpoints().stream()
+                    .map(e -> new Scrape(e.port() != null || e.portNumber() != null, e.path(), e.scheme(),
+                            e.interval(), e.scrapeTimeout()))
+                    .toList();
         }
     }
 
