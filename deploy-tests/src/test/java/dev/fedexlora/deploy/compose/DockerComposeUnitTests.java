@@ -61,7 +61,7 @@ class DockerComposeUnitTests {
         String bucket = ComposeFile.environment(init).get("FEDEX_S3_BUCKET");
         assertThat(ComposeFile.environment(ComposeFile.service(compose, "coordinator")))
                 .containsEntry("FEDEX_S3_BUCKET", bucket);
-        assertThat(ComposeFile.environment(ComposeFile.service(compose, "registry"))).containsEntry("S3_BUCKET", bucket);
+        assertThat(ComposeFile.environment(ComposeFile.service(compose, "registry"))).containsEntry("FEDEX_S3_BUCKET", bucket);
     }
 
     @Test
@@ -69,7 +69,7 @@ class DockerComposeUnitTests {
         Map<String, Object> worker = ComposeFile.service(compose, "worker");
         assertThat(worker).doesNotContainKeys("container_name", "ports", "hostname");
         // Spring resolves ${HOSTNAME} inside the value: every replica registers under its own name.
-        assertThat(ComposeFile.environment(worker).get("WORKER_NAME")).isEqualTo("worker-${HOSTNAME}");
+        assertThat(ComposeFile.environment(worker).get("FEDEX_WORKER_NAME")).isEqualTo("worker-${HOSTNAME}");
         assertThat(ComposeFile.service(compose, "worker")).doesNotContainKey("profiles");
     }
 
@@ -99,7 +99,7 @@ class DockerComposeUnitTests {
 
     @Test
     void defaultWorkerTokenMatchesTheHashTheCoordinatorAccepts() {
-        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("WORKER_TOKEN");
+        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("FEDEX_WORKER_TOKEN");
         String hash = ComposeFile.environment(ComposeFile.service(compose, "coordinator")).get("FEDEX_WORKER_TOKEN_SHA256");
         assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(token)).isEqualTo(hash);
     }
