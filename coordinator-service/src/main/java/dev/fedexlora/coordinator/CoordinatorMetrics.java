@@ -18,6 +18,7 @@ public class CoordinatorMetrics {
     private final Timer aggregation;
     private final Counter leaseExpiries;
     private final Counter rejectedUploads;
+    private final Counter uploadReads;
 
     CoordinatorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,6 +29,9 @@ public class CoordinatorMetrics {
                 .description("Task leases that expired and were offered again").register(registry);
         this.rejectedUploads = Counter.builder("fedex.coordinator.uploads.rejected")
                 .description("Uploads refused by verification (checksum, shape, rank, finiteness)").register(registry);
+        this.uploadReads = Counter.builder("fedex.coordinator.uploads.reads")
+                .description("Client uploads read from the object store (once each, at completion, unless the "
+                        + "coordinator restarted before aggregating)").register(registry);
         for (String outcome : new String[] {"aggregated", "retried", "failed"}) {
             rounds(outcome);
         }
@@ -56,6 +60,11 @@ public class CoordinatorMetrics {
 
     public void uploadRejected() {
         rejectedUploads.increment();
+    }
+
+    /** One client upload (its weights and config) was read from the object store. */
+    public void uploadRead() {
+        uploadReads.increment();
     }
 
     private Counter rounds(String outcome) {

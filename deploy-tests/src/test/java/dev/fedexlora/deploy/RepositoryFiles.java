@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -55,20 +54,10 @@ public final class RepositoryFiles {
     /**
      * Whether a deployment may set {@code name} for {@code module}: a placeholder of its application.yml, a Spring
      * Boot property in relaxed form ({@code SPRING_*}, {@code SERVER_*}, {@code MANAGEMENT_*}), or a variable read by
-     * the JVM or DJL rather than by Spring. While a module still reads a variable of the platform's configuration
-     * vocabulary under its former name ({@link #FORMER_NAMES}), the former name stands in for it; once the module
-     * reads the vocabulary's name the entry has no effect and can go.
+     * the JVM or DJL rather than by Spring.
      */
     public static boolean isReadBy(String module, String name) {
-        Set<String> placeholders = environmentVariablesReadBy(module);
-        if (placeholders.contains(name) || readOutsideSpring(name)) {
-            return true;
-        }
-        String former = FORMER_NAMES.getOrDefault(module, Map.of()).get(name);
-        if (former == null && name.startsWith("FEDEX_") && FORMER_PREFIX_MODULES.contains(module)) {
-            former = name.substring("FEDEX_".length());
-        }
-        return former != null && (former.isEmpty() || placeholders.contains(former) || readOutsideSpring(former));
+        return environmentVariablesReadBy(module).contains(name) || readOutsideSpring(name);
     }
 
     private static boolean readOutsideSpring(String name) {
@@ -76,24 +65,4 @@ public final class RepositoryFiles {
                 || Set.of("DJL_OFFLINE", "OPT_OUT_TRACKING", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "JAVA_TOOL_OPTIONS",
                         "PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR").contains(name);
     }
-
-    /**
-     * The configuration vocabulary's names (docs/operations.md) a module may still read under a former name: the
-     * database login through Spring's own properties or REGISTRY_DB_*, and "" for a name the module gains with the
-     * vocabulary (FEDEX_S3_PUBLIC_ENDPOINT). Transitional: the check is exact again once each entry is dead.
-     */
-    private static final Map<String, Map<String, String>> FORMER_NAMES = Map.of(
-            "coordinator-service", Map.of(
-                    "FEDEX_DB_URL", "SPRING_DATASOURCE_URL",
-                    "FEDEX_DB_USER", "SPRING_DATASOURCE_USERNAME",
-                    "FEDEX_DB_PASSWORD", "SPRING_DATASOURCE_PASSWORD",
-                    "FEDEX_S3_PUBLIC_ENDPOINT", ""),
-            "model-registry", Map.of(
-                    "FEDEX_DB_URL", "REGISTRY_DB_URL",
-                    "FEDEX_DB_USER", "REGISTRY_DB_USER",
-                    "FEDEX_DB_PASSWORD", "REGISTRY_DB_PASSWORD",
-                    "FEDEX_S3_PUBLIC_ENDPOINT", ""));
-
-    /** Modules whose former names are the vocabulary's without the FEDEX_ prefix (S3_BUCKET, WORKER_THREADS, ...). */
-    private static final Set<String> FORMER_PREFIX_MODULES = Set.of("model-registry", "worker-service");
 }

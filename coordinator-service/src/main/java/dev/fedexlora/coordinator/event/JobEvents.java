@@ -2,7 +2,6 @@ package dev.fedexlora.coordinator.event;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -10,7 +9,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,8 +32,9 @@ public class JobEvents {
 
     /** Must run inside the transaction of the transition it records. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void record(UUID jobId, String type, Map<String, ?> data) {
-        JobEventEntity e = events.save(new JobEventEntity(jobId, type, json.writeValueAsString(data), clock.instant()));
+    public void record(UUID jobId, JobEventData data) {
+        JobEventEntity e = events.save(new JobEventEntity(jobId, data.type(), json.writeValueAsString(data),
+                clock.instant()));
         publisher.publishEvent(toEvent(e));
     }
 
@@ -51,6 +50,6 @@ public class JobEvents {
 
     private JobEvent toEvent(JobEventEntity e) {
         return new JobEvent(e.getId(), e.getJobId(), e.getType(), e.getCreatedAt(),
-                json.readValue(e.getPayloadJson(), new TypeReference<Map<String, Object>>() { }));
+                json.readValue(e.getPayloadJson(), JobEventData.classOf(e.getType())));
     }
 }

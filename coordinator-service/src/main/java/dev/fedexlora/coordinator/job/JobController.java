@@ -18,24 +18,17 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.fedexlora.coordinator.event.JobEventStream;
-import dev.fedexlora.coordinator.round.RoundService;
-import dev.fedexlora.coordinator.round.RoundView;
-import dev.fedexlora.coordinator.task.TaskService;
-import dev.fedexlora.coordinator.task.TaskView;
 
+/** Jobs: submit, list, read, cancel, and follow their events. Rounds and tasks of a job: RoundController, TaskController. */
 @RestController
 @RequestMapping("/api/v1/jobs")
 class JobController {
 
     private final JobService jobs;
-    private final RoundService rounds;
-    private final TaskService tasks;
     private final JobEventStream stream;
 
-    JobController(JobService jobs, RoundService rounds, TaskService tasks, JobEventStream stream) {
+    JobController(JobService jobs, JobEventStream stream) {
         this.jobs = jobs;
-        this.rounds = rounds;
-        this.tasks = tasks;
         this.stream = stream;
     }
 
@@ -58,18 +51,6 @@ class JobController {
     @PostMapping("/{id}/cancel")
     Job cancel(@PathVariable UUID id, Principal principal) {
         return jobs.cancel(id, principal.getName());
-    }
-
-    @GetMapping("/{id}/rounds")
-    List<RoundView> rounds(@PathVariable UUID id) {
-        jobs.requireExists(id);
-        return rounds.views(id);
-    }
-
-    @GetMapping("/{id}/tasks")
-    List<TaskView> tasks(@PathVariable UUID id) {
-        jobs.requireExists(id);
-        return tasks.views(id);
     }
 
     /** Server-sent events; resumes after {@code Last-Event-ID} when the client sends one. */

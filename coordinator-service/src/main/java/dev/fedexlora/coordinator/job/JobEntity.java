@@ -1,9 +1,11 @@
 package dev.fedexlora.coordinator.job;
 
+import dev.fedexlora.core.protocol.Method;
 import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -31,7 +33,8 @@ public class JobEntity {
     private int currentRound;
     private Integer latestModelVersion;
     @Column(name = "request_json")
-    private String requestJson;
+    @Convert(converter = JobRequestConverter.class)
+    private JobRequest request;
     private String failureReason;
     private Instant createdAt;
     private Instant updatedAt;
@@ -41,7 +44,7 @@ public class JobEntity {
     }
 
     JobEntity(UUID id, Method method, String baseModelName, int baseModelVersion, String dataset, int roundsTotal,
-              String requestJson, Instant now) {
+              JobRequest request, Instant now) {
         this.id = id;
         this.state = JobState.RUNNING;
         this.method = method;
@@ -50,7 +53,7 @@ public class JobEntity {
         this.dataset = dataset;
         this.roundsTotal = roundsTotal;
         this.currentRound = 1;
-        this.requestJson = requestJson;
+        this.request = request;
         this.createdAt = now;
         this.updatedAt = now;
     }
@@ -100,8 +103,9 @@ public class JobEntity {
         return latestModelVersion;
     }
 
-    public String getRequestJson() {
-        return requestJson;
+    /** The request as submitted, with defaults filled in. */
+    public JobRequest getRequest() {
+        return request;
     }
 
     public String getFailureReason() {

@@ -1,5 +1,6 @@
 package dev.fedexlora.coordinator.job;
 
+import dev.fedexlora.core.protocol.Method;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,23 +1,23 @@
 package dev.fedexlora.coordinator.job;
 
+import dev.fedexlora.coordinator.event.JobEventData;
+import dev.fedexlora.core.protocol.Method;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.data.domain.Sort;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.fedexlora.coordinator.CoordinatorProperties;
 import dev.fedexlora.coordinator.event.JobEvents;
 import dev.fedexlora.coordinator.registry.RegistryClient;
-import dev.fedexlora.coordinator.registry.RegistryException;
-import dev.fedexlora.coordinator.round.RoundService;
-import dev.fedexlora.coordinator.task.TaskRepository;
+import dev.fedexlora.coordinator.registry.RegistryCallException;
 import dev.fedexlora.coordinator.web.ApiException;
 import dev.fedexlora.coordinator.worker.WorkerService;
 
@@ -26,9 +26,7 @@ import dev.fedexlora.coordinator.worker.WorkerService;
 public class JobService {
 
     private final JobRepository jobs;
-    private final JobRequestCodec codec;
-    private final RoundService rounds;
-    private final TaskRepository tasks;
+    private final ApplicationEventPublisher publisher;
     private final JobEvents events;
     private final RegistryClient registry;
     private final WorkerService workers;
@@ -36,13 +34,11 @@ public class JobService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    JobService(JobRepository jobs, JobRequestCodec codec, RoundService rounds, TaskRepository tasks, JobEvents events,
+    JobService(JobRepository jobs, ApplicationEventPublisher publisher, JobEvents events,
                RegistryClient registry, WorkerService workers, CoordinatorProperties properties,
                TransactionTemplate tx, Clock clock) {
         this.jobs = jobs;
-        this.codec = codec;
-        this.rounds = rounds;
-        this.tasks = tasks;
+        this.publisher = publisher;
         this.events = events;
         this.registry = registry;
         this.workers = workers;
@@ -60,11 +56,10 @@ public class JobService {
         tx.executeWithoutResult(s -> {
             Instant now = clock.instant();
             jobs.save(new JobEntity(id, request.method(), request.baseModel().name(), baseVersion, request.dataset(),
-                    request.rounds(), codec.write(request), now));
-            events.record(id, "JobStarted", Map.of("method", request.method().name(),
-                    "baseModel", Map.of("name", request.baseModel().name(), "version", baseVersion),
-                    "rounds", request.rounds()));
-            rounds.tryOpen(id);
+                    request.rounds(), request, now));
+            events.record(id, new JobEventData.JobStarted(request.method().name(),
+                    new JobEventData.BaseModel(request.baseModel().name(), baseVersion), request.rounds()));
+            publisher.publishEvent(new JobSubmitted(id));
         });
         return get(id);
     }
@@ -93,7 +88,7 @@ public class JobService {
     private int resolveBaseVersion(JobRequest.BaseModelRef ref) {
         try {
             return registry.version(ref.name(), ref.version()).version();
-        } catch (RegistryException e) {
+        } catch (RegistryCallException e) {
             if (e.notFound()) {
                 throw ApiException.invalid("baseModel", "the registry has no version " + ref.version() + " of model '"
                         + ref.name() + "'");
@@ -105,13 +100,13 @@ public class JobService {
     public Job get(UUID id) {
         return tx.execute(s -> {
             JobEntity job = jobs.findById(id).orElseThrow(() -> ApiException.notFound("job", id));
-            return Job.of(job, codec.read(job));
+            return Job.of(job, job.getRequest());
         });
     }
 
     public List<Job> list(JobState state) {
         return tx.execute(s -> (state == null ? jobs.findAll(Sort.by(Sort.Direction.DESC, "createdAt"))
-                : jobs.findByState(state)).stream().map(j -> Job.of(j, codec.read(j))).toList());
+                : jobs.findByState(state)).stream().map(j -> Job.of(j, j.getRequest())).toList());
     }
 
     /** RUNNING → CANCELLED; its open round is cancelled and its unfinished tasks fail. 409 once the job ended. */
@@ -123,9 +118,8 @@ public class JobService {
                 throw ApiException.illegalTransition("job " + id + " is already " + job.getState()
                         + " and cannot be cancelled");
             }
-            rounds.cancelOpen(id, now);
-            tasks.abandonJob(id, "job cancelled", now);
-            events.record(id, "JobCancelled", Map.of("by", by));
+            publisher.publishEvent(new JobCancelled(id, now));
+            events.record(id, new JobEventData.JobCancelled(by));
         });
         return get(id);
     }

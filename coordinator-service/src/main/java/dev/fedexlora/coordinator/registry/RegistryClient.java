@@ -82,14 +82,14 @@ public class RegistryClient {
         try {
             T body = call.get();
             if (body == null) {
-                throw new RegistryException("registry: " + what + " answered no body", 502, null);
+                throw new RegistryCallException("registry: " + what + " answered no body", 502, null);
             }
             return body;
         } catch (RestClientResponseException e) {
-            throw new RegistryException("registry: " + what + " failed with " + e.getStatusCode().value() + ": "
+            throw new RegistryCallException("registry: " + what + " failed with " + e.getStatusCode().value() + ": "
                     + e.getResponseBodyAsString(), e.getStatusCode().value(), existingVersion(e), e);
         } catch (RestClientException e) {
-            throw new RegistryException("registry: " + what + " failed: " + e.getMessage(), 0, e);
+            throw new RegistryCallException("registry: " + what + " failed: " + e.getMessage(), 0, e);
         }
     }
 

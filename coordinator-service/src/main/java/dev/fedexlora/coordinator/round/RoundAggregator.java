@@ -16,15 +16,17 @@ import org.springframework.stereotype.Component;
 import dev.fedexlora.coordinator.CoordinatorMetrics;
 import dev.fedexlora.coordinator.job.JobEntity;
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.Method;
+import dev.fedexlora.core.protocol.Method;
 import dev.fedexlora.coordinator.job.Weighting;
 import dev.fedexlora.coordinator.registry.RegistryClient;
-import dev.fedexlora.coordinator.registry.RegistryException;
-import dev.fedexlora.coordinator.storage.ObjectStore;
+import dev.fedexlora.coordinator.registry.RegistryCallException;
+import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.coordinator.task.TaskEntity;
 import dev.fedexlora.coordinator.task.TaskKeys;
 import dev.fedexlora.coordinator.task.UploadVerifier;
+import dev.fedexlora.coordinator.task.VerifiedUploads;
 import dev.fedexlora.core.aggregate.AggregationResult;
+import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.core.aggregate.Aggregator;
 import dev.fedexlora.core.aggregate.Residuals;
 import dev.fedexlora.core.peft.LoraAdapter;
@@ -33,8 +35,8 @@ import dev.fedexlora.core.tensor.SafeTensors;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Aggregates one closed round: reads every done task's upload (checking it still has the verified checksums),
- * aggregates with lora-core, checks exactness, writes the version artifacts under
+ * Aggregates one closed round: takes every done task's upload as verified at completion ({@link VerifiedUploads}:
+ * read from the object store once per round, at completion), aggregates with lora-core, checks exactness, writes the version artifacts under
  * {@code jobs/{job}/rounds/{r}/version/} and registers the version. Idempotent: after a crash it runs again with
  * the same inputs, writes the same bytes, and adopts a registration the registry already committed.
  */
@@ -47,12 +49,15 @@ class RoundAggregator {
     static final double EXACTNESS_TOLERANCE = 1e-5;
 
     private final ObjectStore store;
+    private final VerifiedUploads uploads;
     private final RegistryClient registry;
     private final CoordinatorMetrics metrics;
     private final JsonMapper json;
 
-    RoundAggregator(ObjectStore store, RegistryClient registry, CoordinatorMetrics metrics, JsonMapper json) {
+    RoundAggregator(ObjectStore store, VerifiedUploads uploads, RegistryClient registry, CoordinatorMetrics metrics,
+                    JsonMapper json) {
         this.store = store;
+        this.uploads = uploads;
         this.registry = registry;
         this.metrics = metrics;
         this.json = json;
@@ -79,23 +84,16 @@ class RoundAggregator {
         List<String> names = new ArrayList<>();
         long bytesIn = 0;
         for (TaskEntity t : tasks) {
-            byte[] weights = store.read(TaskKeys.upload(t, UploadVerifier.WEIGHTS)).orElse(new byte[0]);
-            byte[] config = store.read(TaskKeys.upload(t, UploadVerifier.CONFIG)).orElse(new byte[0]);
-            bytesIn += weights.length + config.length;
-            if (!UploadVerifier.sha256(weights).equals(t.getAdapterSha256())
-                    || !UploadVerifier.sha256(config).equals(t.getConfigSha256())) {
-                throw new Unaggregatable("the upload of client " + t.getClientId() + " (task " + t.getId()
-                        + ") changed after it was verified");
-            }
+            // Verified and parsed at completion: no second read of the upload (VerifiedUploads).
             try {
-                adapters.add(PeftAdapters.fromParts(new String(config, StandardCharsets.UTF_8),
-                        SafeTensors.read(weights, t.getId().toString()), "client " + t.getClientId()));
-            } catch (IOException e) {
-                throw new Unaggregatable("the upload of client " + t.getClientId() + " no longer reads: " + e.getMessage());
+                UploadVerifier.Verified upload = uploads.adapter(t);
+                adapters.add(upload.adapter());
+                bytesIn += upload.bytes();
+            } catch (VerifiedUploads.Unreadable e) {
+                throw new Unaggregatable(e.getMessage());
             }
             names.add("client " + t.getClientId());
         }
-        metrics.bytesMoved("in", bytesIn);
         double[] weights = weights(request, tasks);
         AggregationResult result;
         try {
@@ -128,9 +126,9 @@ class RoundAggregator {
         long bytesOut = 0;
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             String key = TaskKeys.version(job.getId(), round.getNumber(), f.getKey());
-            store.write(key, f.getValue(), f.getKey().endsWith(".json") ? "application/json" : "application/octet-stream");
+            store.put(key, f.getValue());
             bytesOut += f.getValue().length;
-            artifacts.add(new RegistryClient.ArtifactRef(f.getKey(), key, UploadVerifier.sha256(f.getValue()),
+            artifacts.add(new RegistryClient.ArtifactRef(f.getKey(), key, Sha256.hex(f.getValue()),
                     f.getValue().length));
         }
         metrics.bytesMoved("out", bytesOut);
@@ -168,7 +166,7 @@ class RoundAggregator {
         String model = job.getBaseModelName();
         try {
             return registry.register(model, body).version();
-        } catch (RegistryException e) {
+        } catch (RegistryCallException e) {
             if (e.conflict() && e.existingVersion() != null) {
                 // The registry committed this job round earlier and our answer was lost (a restart between its
                 // commit and ours): adopt that version instead of registering twice.

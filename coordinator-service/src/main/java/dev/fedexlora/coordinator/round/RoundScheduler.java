@@ -9,11 +9,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.fedexlora.coordinator.job.JobEntity;
 import dev.fedexlora.coordinator.job.JobRepository;
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.JobRequestCodec;
 import dev.fedexlora.coordinator.job.JobState;
-import dev.fedexlora.coordinator.task.TaskRepository;
 import dev.fedexlora.coordinator.task.TaskService;
-import dev.fedexlora.coordinator.task.TaskState;
+import dev.fedexlora.coordinator.task.Tasks;
 
 /**
  * The coordinator's one background loop: expire leases, open rounds that are due, close or retry open rounds, and
@@ -31,19 +29,17 @@ class RoundScheduler {
     private final RoundRepository roundRepository;
     private final RoundAggregator aggregator;
     private final JobRepository jobs;
-    private final JobRequestCodec codec;
-    private final TaskRepository tasks;
+    private final Tasks tasks;
     private final TransactionTemplate tx;
 
     RoundScheduler(TaskService taskService, RoundService rounds, RoundRepository roundRepository,
-                   RoundAggregator aggregator, JobRepository jobs, JobRequestCodec codec, TaskRepository tasks,
+                   RoundAggregator aggregator, JobRepository jobs, Tasks tasks,
                    TransactionTemplate tx) {
         this.taskService = taskService;
         this.rounds = rounds;
         this.roundRepository = roundRepository;
         this.aggregator = aggregator;
         this.jobs = jobs;
-        this.codec = codec;
         this.tasks = tasks;
         this.tx = tx;
     }
@@ -72,9 +68,9 @@ class RoundScheduler {
             return;
         }
         JobEntity job = jobs.findById(round.getJobId()).orElseThrow();
-        JobRequest request = codec.read(job);
+        JobRequest request = job.getRequest();
         try {
-            var outcome = aggregator.aggregate(job, request, round, tasks.findByRoundIdAndState(roundId, TaskState.DONE));
+            var outcome = aggregator.aggregate(job, request, round, tasks.done(roundId));
             rounds.aggregated(round, outcome);
         } catch (RoundAggregator.Unaggregatable e) {
             rounds.retryOrFail(round, RoundState.AGGREGATING, e.getMessage());

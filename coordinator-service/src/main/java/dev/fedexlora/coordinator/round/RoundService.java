@@ -12,26 +12,29 @@ import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.fedexlora.coordinator.event.JobEventData;
 import dev.fedexlora.coordinator.CoordinatorMetrics;
 import dev.fedexlora.coordinator.CoordinatorProperties;
 import dev.fedexlora.coordinator.event.JobEvents;
+import dev.fedexlora.coordinator.job.JobCancelled;
 import dev.fedexlora.coordinator.job.JobEntity;
 import dev.fedexlora.coordinator.job.JobRepository;
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.JobRequestCodec;
 import dev.fedexlora.coordinator.job.JobState;
-import dev.fedexlora.coordinator.task.TaskEntity;
-import dev.fedexlora.coordinator.task.TaskRepository;
+import dev.fedexlora.coordinator.job.JobSubmitted;
 import dev.fedexlora.coordinator.task.TaskState;
+import dev.fedexlora.coordinator.task.Tasks;
 import dev.fedexlora.coordinator.worker.WorkerService;
 
 /**
- * The life of a round: open it with one task per selected client, close it when every task is done (or at its
+ * The life of a round: open it (on {@link JobSubmitted}, and after each aggregation) with one task per selected
+ * client through the {@link Tasks} API, close it when every task is done (or at its
  * deadline with the quorum), retry it when the quorum is missed, and after aggregation move the job on. Every
  * transition is one conditional update; the caller that loses a race simply does nothing.
  */
@@ -42,8 +45,7 @@ public class RoundService {
 
     private final RoundRepository rounds;
     private final JobRepository jobs;
-    private final JobRequestCodec codec;
-    private final TaskRepository tasks;
+    private final Tasks tasks;
     private final WorkerService workers;
     private final JobEvents events;
     private final CoordinatorProperties properties;
@@ -51,12 +53,10 @@ public class RoundService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    RoundService(RoundRepository rounds, JobRepository jobs, JobRequestCodec codec, TaskRepository tasks,
-                 WorkerService workers, JobEvents events, CoordinatorProperties properties, CoordinatorMetrics metrics,
+    RoundService(RoundRepository rounds, JobRepository jobs, Tasks tasks, WorkerService workers, JobEvents events, CoordinatorProperties properties, CoordinatorMetrics metrics,
                  TransactionTemplate tx, Clock clock) {
         this.rounds = rounds;
         this.jobs = jobs;
-        this.codec = codec;
         this.tasks = tasks;
         this.workers = workers;
         this.events = events;
@@ -64,6 +64,12 @@ public class RoundService {
         this.metrics = metrics;
         this.tx = tx;
         this.clock = clock;
+    }
+
+    /** A submitted job's first round opens in the submitting transaction. */
+    @EventListener
+    void on(JobSubmitted submitted) {
+        tryOpen(submitted.jobId());
     }
 
     public List<RoundView> views(UUID jobId) {
@@ -87,7 +93,7 @@ public class RoundService {
             return false;
         }
         int attempt = latest.map(r -> r.getAttempt() + 1).orElse(1);
-        JobRequest request = codec.read(job);
+        JobRequest request = job.getRequest();
         List<String> clients = select(request, number, attempt);
         Instant now = clock.instant();
         if (clients.size() < request.effectiveQuorum()) {
@@ -97,18 +103,16 @@ public class RoundService {
                         + " registered clients hold data set " + request.dataset() + ", the quorum is "
                         + request.effectiveQuorum();
                 if (jobs.end(jobId, JobState.FAILED, reason, now) == 1) {
-                    events.record(jobId, "JobFailed", Map.of("reason", reason));
+                    events.record(jobId, new JobEventData.JobFailed(null, reason));
                 }
             }
             return false;
         }
         RoundEntity round = rounds.save(new RoundEntity(UUID.randomUUID(), jobId, number, attempt,
                 request.effectiveQuorum(), now, now.plus(request.roundDeadline())));
-        for (String client : clients) {
-            tasks.save(new TaskEntity(UUID.randomUUID(), jobId, round.getId(), number, client, now));
-        }
-        events.record(jobId, "RoundOpened", Map.of("round", number, "attempt", attempt, "clients", clients,
-                "deadline", round.getDeadlineAt().toString()));
+        tasks.offer(jobId, round.getId(), number, clients, now);
+        events.record(jobId, new JobEventData.RoundOpened(number, attempt, clients,
+                round.getDeadlineAt().toString()));
         return true;
     }
 
@@ -124,10 +128,7 @@ public class RoundService {
 
     /** Decides an open round: close it, retry it, or leave it open. Returns true when it closed for aggregation. */
     boolean evaluate(RoundEntity round) {
-        Map<TaskState, Long> counts = new java.util.EnumMap<>(TaskState.class);
-        for (Object[] row : tasks.countByState(round.getId())) {
-            counts.put((TaskState) row[0], (Long) row[1]);
-        }
+        Map<TaskState, Long> counts = tasks.countByState(round.getId());
         long done = counts.getOrDefault(TaskState.DONE, 0L);
         long failed = counts.getOrDefault(TaskState.FAILED, 0L);
         long open = counts.getOrDefault(TaskState.OFFERED, 0L) + counts.getOrDefault(TaskState.LEASED, 0L);
@@ -173,11 +174,11 @@ public class RoundService {
             }
             tasks.abandonRound(round.getId(), "round " + round.getNumber() + " attempt " + round.getAttempt()
                     + " ended: " + reason, now);
+            tasks.roundEnded(round.getId());
             if (retry) {
                 log.warn("Job {} round {} attempt {} retried: {}", jobId, round.getNumber(), round.getAttempt(), reason);
                 metrics.roundEnded("retried");
-                events.record(jobId, "RoundRetried", Map.of("round", round.getNumber(), "attempt", round.getAttempt(),
-                        "reason", reason));
+                events.record(jobId, new JobEventData.RoundRetried(round.getNumber(), round.getAttempt(), reason));
                 tryOpen(jobId);
             } else {
                 String jobReason = "round " + round.getNumber() + " failed after " + round.getAttempt()
@@ -185,7 +186,7 @@ public class RoundService {
                 log.warn("Job {} failed: {}", jobId, jobReason);
                 metrics.roundEnded("failed");
                 if (jobs.end(jobId, JobState.FAILED, jobReason, now) == 1) {
-                    events.record(jobId, "JobFailed", Map.of("round", round.getNumber(), "reason", jobReason));
+                    events.record(jobId, new JobEventData.JobFailed(round.getNumber(), jobReason));
                 }
             }
         });
@@ -198,22 +199,16 @@ public class RoundService {
                     o.deviation(), o.residualBytes(), o.bytesMoved(), o.seconds(), o.modelVersion()) == 0) {
                 return;
             }
+            tasks.roundEnded(round.getId());
             metrics.roundEnded("aggregated");
             UUID jobId = round.getJobId();
-            Map<String, Object> data = new java.util.LinkedHashMap<>();
-            data.put("round", round.getNumber());
-            data.put("modelVersion", o.modelVersion());
-            data.put("participants", o.participants());
-            data.put("exactnessError", o.exactnessError());
-            data.put("deviation", o.deviation());
-            data.put("residualBytes", o.residualBytes());
-            events.record(jobId, "RoundAggregated", data);
+            events.record(jobId, new JobEventData.RoundAggregated(round.getNumber(), o.modelVersion(),
+                    o.participants(), o.exactnessError(), o.deviation(), o.residualBytes()));
             Instant now = clock.instant();
             JobEntity job = jobs.findById(jobId).orElseThrow();
             if (round.getNumber() >= job.getRoundsTotal()) {
                 if (jobs.succeed(jobId, round.getNumber(), o.modelVersion(), now) == 1) {
-                    events.record(jobId, "JobSucceeded", Map.of("modelVersion", o.modelVersion(),
-                            "model", job.getBaseModelName()));
+                    events.record(jobId, new JobEventData.JobSucceeded(o.modelVersion(), job.getBaseModelName()));
                 }
             } else if (jobs.advance(jobId, round.getNumber(), o.modelVersion(), now) == 1) {
                 tryOpen(jobId);
@@ -221,8 +216,9 @@ public class RoundService {
         });
     }
 
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void cancelOpen(UUID jobId, Instant now) {
-        rounds.cancelOpen(jobId, now);
+    /** A cancelled job's open round is cancelled, in the cancelling transaction. */
+    @EventListener
+    void on(JobCancelled cancelled) {
+        rounds.cancelOpen(cancelled.jobId(), cancelled.at());
     }
 }

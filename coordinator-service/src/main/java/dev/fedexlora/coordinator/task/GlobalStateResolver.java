@@ -1,5 +1,6 @@
 package dev.fedexlora.coordinator.task;
 
+import dev.fedexlora.core.protocol.TaskLease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 import dev.fedexlora.coordinator.registry.RegistryClient;
-import dev.fedexlora.coordinator.registry.RegistryException;
+import dev.fedexlora.coordinator.registry.RegistryCallException;
 
 /**
  * The global state a lease points at, from the registry: the base checkpoint's files (version 0), the residual of
@@ -70,7 +71,7 @@ class GlobalStateResolver {
     private RegistryClient.PresignedArtifact presignOrNull(String model, int version, String file, boolean required) {
         try {
             return cached("presign " + model + " " + version + " " + file, () -> registry.presign(model, version, file));
-        } catch (RegistryException e) {
+        } catch (RegistryCallException e) {
             if (e.notFound() && !required) {
                 return null;
             }

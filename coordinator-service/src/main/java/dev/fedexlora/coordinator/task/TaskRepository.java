@@ -14,7 +14,7 @@ import org.springframework.data.repository.query.Param;
  * Tasks. Each modifying query is one state transition guarded by the state it leaves (and the lease owner where a
  * worker acts): it returns 1 when it won and 0 when another caller or the clock got there first.
  */
-public interface TaskRepository extends JpaRepository<TaskEntity, UUID> {
+interface TaskRepository extends JpaRepository<TaskEntity, UUID> {
 
     List<TaskEntity> findByRoundIdOrderByCreatedAtAscClientIdAsc(UUID roundId);
 

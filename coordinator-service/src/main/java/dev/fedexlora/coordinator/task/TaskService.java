@@ -1,5 +1,7 @@
 package dev.fedexlora.coordinator.task;
 
+import dev.fedexlora.coordinator.event.JobEventData;
+import dev.fedexlora.core.protocol.TaskLease;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,13 +21,10 @@ import dev.fedexlora.coordinator.event.JobEvents;
 import dev.fedexlora.coordinator.job.JobEntity;
 import dev.fedexlora.coordinator.job.JobRepository;
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.JobRequestCodec;
-import dev.fedexlora.coordinator.storage.ObjectStore;
+import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.coordinator.web.ApiException;
 import dev.fedexlora.coordinator.worker.WorkerService;
 import dev.fedexlora.core.peft.LoraAdapter;
-import dev.fedexlora.core.peft.PeftAdapters;
-import dev.fedexlora.core.tensor.SafeTensors;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,10 +40,10 @@ public class TaskService {
 
     private final TaskRepository tasks;
     private final JobRepository jobs;
-    private final JobRequestCodec codec;
     private final WorkerService workers;
     private final GlobalStateResolver globalState;
     private final ObjectStore store;
+    private final VerifiedUploads uploads;
     private final JobEvents events;
     private final CoordinatorMetrics metrics;
     private final CoordinatorProperties properties;
@@ -52,15 +51,16 @@ public class TaskService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    TaskService(TaskRepository tasks, JobRepository jobs, JobRequestCodec codec, WorkerService workers,
-                GlobalStateResolver globalState, ObjectStore store, JobEvents events, CoordinatorMetrics metrics,
+    TaskService(TaskRepository tasks, JobRepository jobs, WorkerService workers,
+                GlobalStateResolver globalState, ObjectStore store, VerifiedUploads uploads, JobEvents events,
+                CoordinatorMetrics metrics,
                 CoordinatorProperties properties, JsonMapper json, TransactionTemplate tx, Clock clock) {
         this.tasks = tasks;
         this.jobs = jobs;
-        this.codec = codec;
         this.workers = workers;
         this.globalState = globalState;
         this.store = store;
+        this.uploads = uploads;
         this.events = events;
         this.metrics = metrics;
         this.properties = properties;
@@ -100,12 +100,12 @@ public class TaskService {
 
     private TaskLease assemble(TaskEntity task) {
         JobEntity job = jobs.findById(task.getJobId()).orElseThrow();
-        JobRequest r = codec.read(job);
+        JobRequest r = job.getRequest();
         Map<String, String> upload = new LinkedHashMap<>();
         for (String file : UploadVerifier.FILES) {
             upload.put(file, store.presignPut(TaskKeys.upload(task, file), properties.presignExpiry()));
         }
-        TaskLease.Training training = new TaskLease.Training(r.method().name(), r.rank(), r.alpha(),
+        TaskLease.Training training = new TaskLease.Training(r.method(), r.rank(), r.alpha(),
                 Boolean.TRUE.equals(r.useRslora()), r.targetModules(), r.learningRate(), r.localSteps(), r.batchSize(),
                 r.seed(), r.numLabels());
         return new TaskLease(task.getId(), task.getJobId(), task.getRoundNumber(), task.getClientId(), r.dataset(),
@@ -139,12 +139,12 @@ public class TaskService {
         if (task.getState() != TaskState.LEASED || !body.workerId().equals(task.getLeaseOwner())) {
             throw ApiException.leaseLost(taskId);
         }
-        JobRequest request = codec.read(jobs.findById(task.getJobId()).orElseThrow());
+        JobRequest request = jobs.findById(task.getJobId()).orElseThrow().getRequest();
         UploadVerifier.Verified verified;
         try {
-            verified = UploadVerifier.verify(request, body.sha256(),
-                    store.read(TaskKeys.upload(task, UploadVerifier.WEIGHTS)),
-                    store.read(TaskKeys.upload(task, UploadVerifier.CONFIG)), reference(task), "task " + taskId);
+            VerifiedUploads.Upload upload = uploads.read(task);
+            verified = UploadVerifier.verify(request, body.sha256(), upload.weights(), upload.config(),
+                    reference(task), "task " + taskId);
         } catch (UploadVerifier.Rejected e) {
             reject(task, body.workerId(), e.getMessage());
             throw ApiException.uploadRejected("upload of task " + taskId + " rejected: " + e.getMessage());
@@ -157,10 +157,13 @@ public class TaskService {
                     body.examples(), metricsJson, now) == 0) {
                 return false;
             }
-            events.record(task.getJobId(), "TaskCompleted", Map.of("taskId", taskId.toString(),
-                    "round", task.getRoundNumber(), "clientId", task.getClientId(), "examples", body.examples()));
+            events.record(task.getJobId(), new JobEventData.TaskCompleted(taskId.toString(),
+                    task.getRoundNumber(), task.getClientId(), body.examples()));
             return true;
         });
+        if (Boolean.TRUE.equals(won)) {
+            uploads.keep(task, verified);
+        }
         TaskEntity now = requireTask(taskId);
         if (!Boolean.TRUE.equals(won) && now.getState() != TaskState.DONE) {
             throw ApiException.leaseLost(taskId);
@@ -168,21 +171,23 @@ public class TaskService {
         return result(now);
     }
 
-    /** The first done upload of the round other than {@code task}: the shapes every other upload must match. */
+    /**
+     * The shapes every other upload of the round must match: a kept verified upload of the round, or (after a
+     * restart) the first done upload of the round that still reads.
+     */
     private LoraAdapter reference(TaskEntity task) {
+        Optional<LoraAdapter> kept = uploads.keptReference(task.getRoundId(), task.getId());
+        if (kept.isPresent()) {
+            return kept.get();
+        }
         for (TaskEntity other : tasks.findByRoundIdAndState(task.getRoundId(), TaskState.DONE)) {
             if (other.getId().equals(task.getId())) {
                 continue;
             }
-            Optional<byte[]> weights = store.read(TaskKeys.upload(other, UploadVerifier.WEIGHTS));
-            Optional<byte[]> config = store.read(TaskKeys.upload(other, UploadVerifier.CONFIG));
-            if (weights.isPresent() && config.isPresent()) {
-                try {
-                    return PeftAdapters.fromParts(new String(config.get(), java.nio.charset.StandardCharsets.UTF_8),
-                            SafeTensors.read(weights.get(), other.getId().toString()), other.getId().toString());
-                } catch (java.io.IOException | RuntimeException e) {
-                    log.warn("Reference upload of task {} no longer reads: {}", other.getId(), e.getMessage());
-                }
+            try {
+                return uploads.adapter(other).adapter();
+            } catch (VerifiedUploads.Unreadable e) {
+                log.warn("Reference upload of task {} no longer reads: {}", other.getId(), e.getMessage());
             }
         }
         return null;
@@ -212,9 +217,8 @@ public class TaskService {
             return false;
         }
         boolean reoffered = tasks.reoffer(task.getId(), properties.maxTaskAttempts(), now) == 1;
-        events.record(task.getJobId(), "TaskFailed", Map.of("taskId", task.getId().toString(),
-                "round", task.getRoundNumber(), "clientId", task.getClientId(), "reason", reason,
-                "reoffered", reoffered));
+        events.record(task.getJobId(), new JobEventData.TaskFailed(task.getId().toString(),
+                task.getRoundNumber(), task.getClientId(), reason, reoffered));
         return true;
     }
 
@@ -228,9 +232,8 @@ public class TaskService {
                 if (tasks.expire(id, now) == 1) {
                     count++;
                     metrics.leaseExpired();
-                    events.record(t.getJobId(), "TaskFailed", Map.of("taskId", id.toString(),
-                            "round", t.getRoundNumber(), "clientId", t.getClientId(), "reason", "lease expired",
-                            "reoffered", true));
+                    events.record(t.getJobId(), new JobEventData.TaskFailed(id.toString(),
+                            t.getRoundNumber(), t.getClientId(), "lease expired", true));
                 }
             }
             return count;

@@ -2,16 +2,13 @@ package dev.fedexlora.coordinator.task;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.Method;
+import dev.fedexlora.core.protocol.Method;
+import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.core.linalg.Matrix;
 import dev.fedexlora.core.peft.LoraAdapter;
 import dev.fedexlora.core.peft.LoraLayer;
@@ -60,8 +57,8 @@ public final class UploadVerifier {
         if (config.isEmpty()) {
             throw new Rejected(CONFIG + " was not uploaded");
         }
-        String weightsSha = sha256(weights.get());
-        String configSha = sha256(config.get());
+        String weightsSha = Sha256.hex(weights.get());
+        String configSha = Sha256.hex(config.get());
         if (!weightsSha.equalsIgnoreCase(claimed.get(WEIGHTS))) {
             throw new Rejected(WEIGHTS + " has SHA-256 " + weightsSha + " but the worker claimed " + claimed.get(WEIGHTS));
         }
@@ -167,13 +164,5 @@ public final class UploadVerifier {
 
     private static boolean sameShape(Matrix x, Matrix y) {
         return x.rows() == y.rows() && x.cols() == y.cols();
-    }
-
-    public static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).toLowerCase(Locale.ROOT);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -14,8 +14,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
-import dev.fedexlora.coordinator.registry.RegistryException;
-import dev.fedexlora.coordinator.storage.ObjectStoreException;
+import dev.fedexlora.coordinator.registry.RegistryCallException;
+import dev.fedexlora.platform.storage.ObjectStoreException;
 
 /** Every API error as an RFC 9457 problem with a stable type; 4xx are logged at WARN, 5xx at ERROR. */
 @RestControllerAdvice
@@ -61,9 +61,9 @@ class ApiExceptionHandler {
         return pd;
     }
 
-    @ExceptionHandler(RegistryException.class)
-    ProblemDetail registry(RegistryException e) {
-        return problem(HttpStatus.BAD_GATEWAY, "registry-unavailable", e.getMessage());
+    @ExceptionHandler(RegistryCallException.class)
+    ProblemDetail registry(RegistryCallException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "registry-unavailable", e.getMessage());
     }
 
     @ExceptionHandler(ObjectStoreException.class)

@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
@@ -33,9 +35,20 @@ import tools.jackson.databind.JsonNode;
  */
 class FederatedJobIntegrationTests extends AbstractCoordinatorIntegrationTests {
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void twoRoundFedexJobRegistersExactVersionsAndShipsTheirStateToTheNextRound() throws Exception {
+        double readsBefore = uploadReads();
         scenario().twoRoundFedexJobRegistersExactVersionsAndShipsTheirStateToTheNextRound();
+        // Three clients, two rounds: each upload is read from the object store once, at its completion; the
+        // shape checks of later completions and the aggregation use what was verified then.
+        assertThat(uploadReads() - readsBefore).isEqualTo(6);
+    }
+
+    private double uploadReads() {
+        return meters.get("fedex.coordinator.uploads.reads").counter().count();
     }
 
     @Test

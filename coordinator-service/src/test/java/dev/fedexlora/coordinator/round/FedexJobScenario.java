@@ -11,6 +11,7 @@ import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.fedexlora.core.checksum.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,9 +94,9 @@ final class FedexJobScenario {
             assertThat(residuals).hasSize(1);
             assertThat(residuals.get(0).get("version").asInt()).isEqualTo(v1);
             byte[] residual = TestWorker.download(residuals.get(0).get("url").asString());
-            assertThat(UploadVerifier.sha256(residual)).isEqualTo(residuals.get(0).get("sha256").asString());
+            assertThat(Sha256.hex(residual)).isEqualTo(residuals.get(0).get("sha256").asString());
             JsonNode adapter = state.get("adapter").get(PeftAdapters.WEIGHTS_FILE);
-            assertThat(UploadVerifier.sha256(TestWorker.download(adapter.get("url").asString())))
+            assertThat(Sha256.hex(TestWorker.download(adapter.get("url").asString())))
                     .isEqualTo(adapter.get("sha256").asString());
         });
 
@@ -232,7 +233,7 @@ final class FedexJobScenario {
         JsonNode presigned = registry("/api/v1/models/" + MODEL + "/versions/" + version + "/artifacts/" + file
                 + "?presign=true");
         byte[] content = TestWorker.download(presigned.get("url").asString());
-        assertThat(UploadVerifier.sha256(content)).isEqualTo(presigned.get("sha256").asString());
+        assertThat(Sha256.hex(content)).isEqualTo(presigned.get("sha256").asString());
         return content;
     }
 

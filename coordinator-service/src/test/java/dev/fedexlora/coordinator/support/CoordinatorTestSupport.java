@@ -49,10 +49,10 @@ public final class CoordinatorTestSupport {
         p.put("spring.datasource.url", database.url());
         p.put("spring.datasource.username", database.username());
         p.put("spring.datasource.password", database.password());
-        p.put("fedex.coordinator.storage.endpoint", bucket.endpoint());
-        p.put("fedex.coordinator.storage.access-key", bucket.accessKey());
-        p.put("fedex.coordinator.storage.secret-key", bucket.secretKey());
-        p.put("fedex.coordinator.storage.bucket", bucket.name());
+        p.put("fedex.s3.endpoint", bucket.endpoint());
+        p.put("fedex.s3.access-key", bucket.accessKey());
+        p.put("fedex.s3.secret-key", bucket.secretKey());
+        p.put("fedex.s3.bucket", bucket.name());
         p.put("fedex.coordinator.registry.url", registryUrl);
         p.put("server.shutdown", "immediate");
         p.put("fedex.coordinator.lease-ttl", "8s");
@@ -135,8 +135,7 @@ public final class CoordinatorTestSupport {
     /** SHA-256 of a token, as configured. */
     static final class UploadSha {
         static String of(String token) {
-            return dev.fedexlora.coordinator.task.UploadVerifier.sha256(
-                    token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return dev.fedexlora.core.checksum.Sha256.hex(token);
         }
     }
 }

@@ -60,10 +60,10 @@ public final class InProcessRegistry implements AutoCloseable {
                 "--spring.jpa.properties.hibernate.default_schema=registry",
                 "--spring.mvc.problemdetails.enabled=true",
                 "--spring.threads.virtual.enabled=true",
-                "--fedex.registry.s3.endpoint=" + bucket.endpoint(),
-                "--fedex.registry.s3.access-key=" + bucket.accessKey(),
-                "--fedex.registry.s3.secret-key=" + bucket.secretKey(),
-                "--fedex.registry.s3.bucket=" + bucket.name(),
+                "--fedex.s3.endpoint=" + bucket.endpoint(),
+                "--fedex.s3.access-key=" + bucket.accessKey(),
+                "--fedex.s3.secret-key=" + bucket.secretKey(),
+                "--fedex.s3.bucket=" + bucket.name(),
                 "--logging.level.org.gaul=warn",
         };
         return new InProcessRegistry(new SpringApplicationBuilder(RegistryApplication.class, OpenRegistry.class)

@@ -1,22 +1,17 @@
 package dev.fedexlora.coordinator.support;
 
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.minio.MinioClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 
-import dev.fedexlora.coordinator.storage.ObjectStore;
+import dev.fedexlora.platform.embedded.EmbeddedS3;
+import dev.fedexlora.platform.storage.ObjectStore;
 
 /**
  * One embedded PostgreSQL and one in-process s3proxy per test JVM (no Docker), started on first use and stopped at
@@ -29,7 +24,7 @@ public final class TestInfrastructure {
     public static final String BUCKET = "fedex";
 
     private static EmbeddedPostgres postgres;
-    private static S3Proxy s3;
+    private static EmbeddedS3 s3;
     private static String s3Endpoint;
     private static final AtomicInteger databases = new AtomicInteger();
     private static final Deque<AutoCloseable> atExit = new ArrayDeque<>();
@@ -83,21 +78,10 @@ public final class TestInfrastructure {
     public static synchronized String s3Endpoint() {
         if (s3 == null) {
             try {
-                Path dir = Files.createTempDirectory("coordinator-s3");
-                Properties p = new Properties();
-                p.setProperty("jclouds.filesystem.basedir", dir.toString());
-                s3 = S3Proxy.builder()
-                        .blobStore(BlobStores.create("filesystem", p))
-                        .endpoint(URI.create("http://127.0.0.1:0"))
-                        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                        .build();
-                s3.start();
-                while (!"STARTED".equals(s3.getState())) {
-                    Thread.sleep(10);
-                }
-                s3Endpoint = "http://127.0.0.1:" + s3.getPort();
-                S3Proxy started = s3;
-                closeAtExit(started::stop);
+                s3 = EmbeddedS3.start(Files.createTempDirectory("coordinator-s3"), "127.0.0.1", 0, ACCESS_KEY,
+                        SECRET_KEY);
+                s3Endpoint = s3.endpoint().toString();
+                closeAtExit(s3);
                 objectStore().ensureBucket();
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start s3proxy", e);

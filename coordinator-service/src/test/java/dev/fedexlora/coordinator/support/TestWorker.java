@@ -1,5 +1,6 @@
 package dev.fedexlora.coordinator.support;
 
+import dev.fedexlora.core.checksum.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +84,7 @@ public final class TestWorker {
             if (status != 200) {
                 throw new IllegalStateException("PUT " + file + " answered " + status);
             }
-            sha.put(file, UploadVerifier.sha256(bytes));
+            sha.put(file, Sha256.hex(bytes));
         });
         return sha;
     }

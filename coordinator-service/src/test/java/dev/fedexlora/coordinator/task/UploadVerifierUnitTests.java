@@ -3,6 +3,7 @@ package dev.fedexlora.coordinator.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fedexlora.core.checksum.Sha256;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.coordinator.job.Method;
+import dev.fedexlora.core.protocol.Method;
 import dev.fedexlora.coordinator.job.Weighting;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.core.peft.AdapterConfig;
@@ -31,7 +32,7 @@ class UploadVerifierUnitTests {
         LoraAdapter adapter = TestAdapters.random(1, 4, 8.0, TestAdapters.HIDDEN);
         Map<String, byte[]> files = TestAdapters.files(adapter);
         UploadVerifier.Verified v = verify(FEDEX, sha(files), files, null);
-        assertThat(v.weightsSha256()).isEqualTo(UploadVerifier.sha256(files.get(UploadVerifier.WEIGHTS)));
+        assertThat(v.weightsSha256()).isEqualTo(Sha256.hex(files.get(UploadVerifier.WEIGHTS)));
         assertThat(v.adapter().layers().keySet()).isEqualTo(adapter.layers().keySet());
         assertThat(v.bytes()).isEqualTo(files.get(UploadVerifier.WEIGHTS).length
                 + (long) files.get(UploadVerifier.CONFIG).length);
@@ -100,7 +101,7 @@ class UploadVerifierUnitTests {
 
     private static Map<String, String> sha(Map<String, byte[]> files) {
         Map<String, String> sha = new HashMap<>();
-        files.forEach((f, b) -> sha.put(f, UploadVerifier.sha256(b)));
+        files.forEach((f, b) -> sha.put(f, Sha256.hex(b)));
         return sha;
     }
 

@@ -69,13 +69,16 @@ public final class LocalPlatform implements AutoCloseable {
         requireFree(ports.registry(), "registry");
         requireFree(ports.s3(), "S3 endpoint");
         requireFree(ports.coordinator(), "coordinator");
+        // The development profile "embedded": each service its own PostgreSQL under data/, the registry the S3
+        // endpoint (data/s3) that the coordinator then uses.
         start("model-registry", "registry", ports.registry(), List.of(
-                "--fedex.registry.embedded.postgres-dir=" + data.resolve("registry-pg"),
-                "--fedex.registry.embedded.s3-dir=" + data.resolve("s3"),
-                "--fedex.registry.embedded.s3-port=" + ports.s3()));
+                "--spring.profiles.active=embedded",
+                "--fedex.embedded.dir=" + data,
+                "--fedex.embedded.s3-port=" + ports.s3()));
         start("coordinator-service", "coordinator", ports.coordinator(), List.of(
-                "--fedex.coordinator.database.data-dir=" + data.resolve("coordinator-pg"),
-                "--fedex.coordinator.storage.endpoint=http://127.0.0.1:" + ports.s3(),
+                "--spring.profiles.active=embedded",
+                "--fedex.embedded.dir=" + data,
+                "--fedex.s3.endpoint=http://127.0.0.1:" + ports.s3(),
                 "--fedex.coordinator.registry.url=" + registryUrl()));
     }
 

@@ -92,11 +92,7 @@ public final class PlatformClient {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.fedexlora.core.checksum.Sha256.hex(bytes);
     }
 
     /** Imports the bundled MiniLM as {@code name} unless the registry has it (from an earlier run), saying which. */

@@ -1,64 +1,113 @@
 package dev.fedexlora.core.aggregate;
 
 import dev.fedexlora.core.linalg.Matrix;
-import dev.fedexlora.core.tensor.DType;
 import dev.fedexlora.core.tensor.Tensor;
 import dev.fedexlora.core.tensor.TensorFile;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 
 /**
- * Folds residuals into base weights. A LoRA module {@code m} adapts the base tensor {@code m.weight}; adapters
- * trained on a task model often name modules with a prefix the base checkpoint lacks
- * ({@code bert.encoder.layer.0…} against {@code encoder.layer.0…}), so leading path components are dropped until
- * a key matches.
+ * Folds residuals into base weights, {@code W = W0 + Σ_v residual_v}: the platform's one implementation, used by the
+ * worker before training, the experiment's evaluator and the registry's export. Each touched weight is converted to
+ * fp32 once, every residual of the lineage accumulates into it in order (oldest first), and it is written back in the
+ * base's dtype; untouched tensors pass through byte for byte.
+ *
+ * <p>A LoRA module {@code m} adapts the base tensor {@code m.weight}; adapters trained on a task model often name
+ * modules with a prefix the base checkpoint lacks ({@code bert.encoder.layer.0…} against {@code encoder.layer.0…}),
+ * so leading path components are dropped until a two-dimensional weight matches.
  */
 public final class BaseWeights {
 
-    private BaseWeights() {
+    private final TensorFile base;
+    private final boolean fanInFanOut;
+    private final Map<String, Matrix> merged = new LinkedHashMap<>();
+
+    /**
+     * @param fanInFanOut base weights are stored in×out (GPT-2 Conv1D): residuals are added transposed
+     */
+    public BaseWeights(TensorFile base, boolean fanInFanOut) {
+        this.base = base;
+        this.fanInFanOut = fanInFanOut;
     }
 
     /** The key of {@code module}'s weight in {@code base}. @throws NoSuchElementException naming the module */
     public static String weightKey(Map<String, Tensor> base, String module) {
+        return find(base, module).orElseThrow(() -> new NoSuchElementException("the base weights have no tensor for "
+                + "LoRA module '" + module + "' (looked for '" + module + ".weight' and its suffixes)"));
+    }
+
+    private static Optional<String> find(Map<String, Tensor> base, String module) {
         String m = module;
         while (true) {
-            if (base.containsKey(m + ".weight")) {
-                return m + ".weight";
+            Tensor t = base.get(m + ".weight");
+            if (t != null && t.rank() == 2) {
+                return Optional.of(m + ".weight");
             }
             int dot = m.indexOf('.');
             if (dot < 0) {
-                throw new NoSuchElementException("the base weights have no tensor for LoRA module '" + module
-                        + "' (looked for '" + module + ".weight' and its suffixes)");
+                return Optional.empty();
             }
             m = m.substring(dot + 1);
         }
     }
 
     /**
-     * A copy of {@code base} with every residual added to its layer's weight. Updated weights are written as F32
-     * (a half-precision base would round most of a small residual away); every other tensor is kept as it was.
+     * A copy of {@code base} with every residual added to its layer's weight, written in the base's dtype.
      *
-     * @param fanInFanOut base weights are stored in×out (GPT-2 Conv1D): the residual is added transposed
-     * @throws IllegalArgumentException when a residual's shape does not fit its weight
+     * @throws IllegalArgumentException when a residual has no weight or its shape does not fit
      */
     public static TensorFile apply(TensorFile base, Map<String, Residual> residuals, boolean fanInFanOut) {
-        Map<String, Tensor> out = new LinkedHashMap<>(base.tensors());
+        return fold(base, List.of(residuals), fanInFanOut);
+    }
+
+    /** {@link #apply} for a lineage of residuals, oldest first, accumulated in fp32 and rounded once. */
+    public static TensorFile fold(TensorFile base, List<Map<String, Residual>> lineage, boolean fanInFanOut) {
+        BaseWeights weights = new BaseWeights(base, fanInFanOut);
+        for (Map<String, Residual> residuals : lineage) {
+            weights.add(residuals, "residual");
+        }
+        return weights.result(Map.of());
+    }
+
+    /**
+     * Adds one version's residuals; {@code source} names them in errors.
+     *
+     * @throws IllegalArgumentException naming a module with no weight or a wrong-shaped one
+     */
+    public void add(Map<String, Residual> residuals, String source) {
         for (Map.Entry<String, Residual> e : residuals.entrySet()) {
-            String key = weightKey(base.tensors(), e.getKey());
-            Tensor w = out.get(key);
+            String key = find(base.tensors(), e.getKey()).orElseThrow(() -> new IllegalArgumentException(source
+                    + ": module '" + e.getKey() + "' has no weight in the base checkpoint (looked for '" + e.getKey()
+                    + ".weight' and its suffixes)"));
             Residual r = e.getValue();
             long[] expected = fanInFanOut ? new long[] {r.cols(), r.rows()} : new long[] {r.rows(), r.cols()};
-            if (!Arrays.equals(w.shape(), expected)) {
-                throw new IllegalArgumentException("base weight '" + key + "' is " + Arrays.toString(w.shape())
-                        + " but the residual of '" + e.getKey() + "' needs " + Arrays.toString(expected)
-                        + (fanInFanOut ? " (fan_in_fan_out: in×out)" : " (out×in)"));
+            if (!Arrays.equals(base.tensor(key).shape(), expected)) {
+                throw new IllegalArgumentException(source + ": base weight '" + key + "' is "
+                        + Arrays.toString(base.tensor(key).shape()) + " but the residual of '" + e.getKey()
+                        + "' needs " + Arrays.toString(expected) + (fanInFanOut ? " (fan_in_fan_out: in×out)" : " (out×in)"));
             }
-            Matrix m = Matrix.of(w);
-            r.applyTo(m, fanInFanOut);
-            out.put(key, m.toTensor(DType.F32));
+            r.applyTo(merged.computeIfAbsent(key, k -> Matrix.of(base.tensor(k))), fanInFanOut);
         }
-        return new TensorFile(base.metadata(), out);
+    }
+
+    /** The base weight keys the added residuals touched. */
+    public List<String> touched() {
+        return List.copyOf(merged.keySet());
+    }
+
+    /** The folded checkpoint: base metadata plus {@code extraMetadata}, tensors in base order and dtype. */
+    public TensorFile result(Map<String, String> extraMetadata) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : base.tensors().entrySet()) {
+            Matrix m = merged.get(e.getKey());
+            tensors.put(e.getKey(), m == null ? e.getValue() : m.toTensor(e.getValue().dtype()));
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(base.metadata());
+        metadata.putAll(extraMetadata);
+        return new TensorFile(metadata, tensors);
     }
 }

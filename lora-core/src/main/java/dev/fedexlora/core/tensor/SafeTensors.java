@@ -41,24 +41,48 @@ public final class SafeTensors {
     /** Reads every tensor of {@code file}. @throws InvalidTensorFileException when the file is not valid */
     public static TensorFile read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(ch, file.toString());
+            return read(new Positional() {
+                @Override
+                public long size() throws IOException {
+                    return ch.size();
+                }
+
+                @Override
+                public int read(ByteBuffer buf, long position) throws IOException {
+                    return ch.read(buf, position);
+                }
+            }, file.toString());
         }
     }
 
-    /** Reads a safetensors file held in memory; {@code source} names it in error messages. */
+    /** Reads a safetensors file held in memory, in place; {@code source} names it in error messages. */
     public static TensorFile read(byte[] content, String source) throws IOException {
-        Path tmp = Files.createTempFile("safetensors", ".bin");
-        try {
-            Files.write(tmp, content);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ)) {
-                return read(ch, source);
+        return read(new Positional() {
+            @Override
+            public long size() {
+                return content.length;
             }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+
+            @Override
+            public int read(ByteBuffer buf, long position) {
+                if (position >= content.length) {
+                    return -1;
+                }
+                int n = (int) Math.min(buf.remaining(), content.length - position);
+                buf.put(content, (int) position, n);
+                return n;
+            }
+        }, source);
     }
 
-    private static TensorFile read(FileChannel ch, String source) throws IOException {
+    /** Bytes read by position: a file channel or an array. */
+    private interface Positional {
+        long size() throws IOException;
+
+        int read(ByteBuffer buf, long position) throws IOException;
+    }
+
+    private static TensorFile read(Positional ch, String source) throws IOException {
         long size = ch.size();
         if (size < 8) {
             throw new InvalidTensorFileException(source, "truncated: " + size + " bytes, shorter than the 8-byte header length");
@@ -191,7 +215,7 @@ public final class SafeTensors {
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position, String source) throws IOException {
+    private static void readFully(Positional ch, ByteBuffer buf, long position, String source) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos);

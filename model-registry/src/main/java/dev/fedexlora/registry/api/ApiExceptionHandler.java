@@ -1,6 +1,6 @@
 package dev.fedexlora.registry.api;
 
-import dev.fedexlora.registry.storage.ObjectStoreException;
+import dev.fedexlora.platform.storage.ObjectStoreException;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;

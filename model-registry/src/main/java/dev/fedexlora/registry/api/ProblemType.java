@@ -18,7 +18,7 @@ public enum ProblemType {
     INVALID_REQUEST(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request"),
     ARTIFACT_CORRUPT(HttpStatus.INTERNAL_SERVER_ERROR, "artifact-corrupt",
             "Stored artifact does not match its recorded checksum"),
-    STORAGE_UNAVAILABLE(HttpStatus.BAD_GATEWAY, "storage-unavailable", "Object store failed");
+    STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "object-store-unavailable", "Object store unavailable");
 
     private static final String BASE = "https://fedex-lora.dev/problems/";
 

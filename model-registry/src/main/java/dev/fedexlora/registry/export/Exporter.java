@@ -1,5 +1,6 @@
 package dev.fedexlora.registry.export;
 
+import dev.fedexlora.core.aggregate.BaseWeights;
 import dev.fedexlora.core.aggregate.Residual;
 import dev.fedexlora.core.aggregate.Residuals;
 import dev.fedexlora.core.peft.PeftAdapters;
@@ -8,9 +9,10 @@ import dev.fedexlora.core.tensor.TensorFile;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.registry.model.Model;
-import dev.fedexlora.registry.storage.ObjectNotFoundException;
-import dev.fedexlora.registry.storage.ObjectStore;
-import dev.fedexlora.registry.storage.StoredObject;
+import dev.fedexlora.platform.storage.ObjectNotFoundException;
+import dev.fedexlora.registry.RegistryProperties;
+import dev.fedexlora.platform.storage.ObjectStore;
+import dev.fedexlora.platform.storage.StoredObject;
 import dev.fedexlora.registry.version.Artifact;
 import dev.fedexlora.registry.version.ArtifactValidator;
 import dev.fedexlora.registry.version.ModelVersion;
@@ -46,12 +48,15 @@ public class Exporter {
     private final ObjectStore store;
     private final ArtifactValidator validator;
     private final ObjectMapper json;
+    private final RegistryProperties properties;
 
-    Exporter(Versions versions, ObjectStore store, ArtifactValidator validator, ObjectMapper json) {
+    Exporter(Versions versions, ObjectStore store, ArtifactValidator validator, ObjectMapper json,
+             RegistryProperties properties) {
         this.versions = versions;
         this.store = store;
         this.validator = validator;
         this.json = json;
+        this.properties = properties;
     }
 
     public ExportResponse export(String modelName, String ref) {
@@ -61,7 +66,7 @@ public class Exporter {
         Map<String, StoredObject> files = cached(prefix).orElseGet(() -> build(model, version, prefix));
         Map<String, ExportResponse.ExportedFile> out = new LinkedHashMap<>();
         files.forEach((name, o) -> out.put(name,
-                new ExportResponse.ExportedFile(store.presignGet(o.key()), o.sha256(), o.size())));
+                new ExportResponse.ExportedFile(store.presignGet(o.key(), properties.presignExpiry()), o.sha256(), o.size())));
         return new ExportResponse(modelName, version.number(), out);
     }
 
@@ -95,7 +100,7 @@ public class Exporter {
             Path adapterOut = Files.createDirectories(out.resolve("adapter"));
 
             TensorFile baseWeights = SafeTensors.read(fetch(base, "model.safetensors", in.resolve("base.safetensors")));
-            CheckpointMerger merger = new CheckpointMerger(baseWeights);
+            BaseWeights merger = new BaseWeights(baseWeights, false);
             for (ModelVersion v : chain.reversed()) {
                 if (v.artifact(Residuals.FILE).isEmpty()) {
                     continue;

@@ -2,7 +2,7 @@ package dev.fedexlora.registry.model;
 
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.storage.ObjectStore;
+import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.registry.version.ArtifactValidator;
 import dev.fedexlora.registry.version.SourceKind;
 import dev.fedexlora.registry.version.Versions;

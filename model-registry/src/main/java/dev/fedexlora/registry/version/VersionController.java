@@ -4,7 +4,8 @@ import dev.fedexlora.registry.api.PageResponse;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.registry.model.Model;
-import dev.fedexlora.registry.storage.ObjectStore;
+import dev.fedexlora.platform.storage.ObjectStore;
+import dev.fedexlora.registry.RegistryProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -29,10 +30,12 @@ class VersionController {
 
     private final Versions versions;
     private final ObjectStore store;
+    private final RegistryProperties properties;
 
-    VersionController(Versions versions, ObjectStore store) {
+    VersionController(Versions versions, ObjectStore store, RegistryProperties properties) {
         this.versions = versions;
         this.store = store;
+        this.properties = properties;
     }
 
     @PostMapping("/versions")
@@ -88,7 +91,7 @@ class VersionController {
         Artifact artifact = v.artifact(file).orElseThrow(() -> new RegistryException(ProblemType.ARTIFACT_NOT_FOUND,
                 "version " + v.number() + " of '" + name + "' has no file '" + file + "'", "file"));
         versions.verify(artifact);
-        String url = store.presignGet(artifact.objectKey());
+        String url = store.presignGet(artifact.objectKey(), properties.presignExpiry());
         if (presign) {
             return ResponseEntity.ok(new PresignedArtifact(url, artifact.sha256(), artifact.size()));
         }

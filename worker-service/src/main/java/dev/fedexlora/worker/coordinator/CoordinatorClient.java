@@ -1,5 +1,6 @@
 package dev.fedexlora.worker.coordinator;
 
+import dev.fedexlora.core.protocol.TaskLease;
 import dev.fedexlora.worker.WorkerProperties;
 import java.time.Instant;
 import java.util.List;

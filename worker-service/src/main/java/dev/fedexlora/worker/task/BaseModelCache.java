@@ -1,15 +1,12 @@
 package dev.fedexlora.worker.task;
 
+import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.worker.WorkerProperties;
-import dev.fedexlora.worker.coordinator.TaskLease;
+import dev.fedexlora.core.protocol.TaskLease;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
@@ -66,11 +63,6 @@ class BaseModelCache {
     static String key(Map<String, TaskLease.FileRef> files) {
         StringBuilder s = new StringBuilder();
         new TreeMap<>(files).forEach((name, ref) -> s.append(name).append(':').append(ref.sha256()).append('\n'));
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s.toString());
     }
 }

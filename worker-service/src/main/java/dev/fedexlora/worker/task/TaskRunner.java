@@ -1,5 +1,7 @@
 package dev.fedexlora.worker.task;
 
+import dev.fedexlora.core.checksum.Sha256;
+import dev.fedexlora.core.protocol.Method;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.train.model.BertClassifier;
@@ -13,7 +15,7 @@ import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.worker.client.LocalClients;
 import dev.fedexlora.worker.coordinator.CoordinatorClient;
 import dev.fedexlora.worker.coordinator.LeaseLostException;
-import dev.fedexlora.worker.coordinator.TaskLease;
+import dev.fedexlora.core.protocol.TaskLease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,17 +87,13 @@ class TaskRunner {
         long period = Math.max(100, properties.heartbeatInterval().toMillis());
         heartbeat.scheduleAtFixedRate(() -> renew(lease, workerId, lost), period, period, TimeUnit.MILLISECONDS);
         try {
-            Map<String, Object> result = train(lease, taskDir, lost);
-            @SuppressWarnings("unchecked")
-            Map<String, String> sha256 = (Map<String, String>) result.get("sha256");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> metrics = (Map<String, Object>) result.get("metrics");
+            Trained result = train(lease, taskDir, lost);
             if (lost.get() != null) {
                 throw lost.get();
             }
-            coordinator.complete(lease.taskId(), workerId, (long) result.get("examples"), sha256, metrics);
+            coordinator.complete(lease.taskId(), workerId, result.examples(), result.sha256(), result.metrics());
             log.info("Completed task {} (job {}, round {}, client {}): {}", lease.taskId(), lease.jobId(),
-                    lease.round(), lease.clientId(), metrics);
+                    lease.round(), lease.clientId(), result.metrics());
             return Outcome.COMPLETED;
         } catch (LeaseLostException e) {
             log.warn("Stopped task {}: {}", lease.taskId(), e.getMessage());
@@ -116,7 +114,17 @@ class TaskRunner {
         }
     }
 
-    private Map<String, Object> train(TaskLease lease, Path taskDir, AtomicReference<RuntimeException> lost)
+    /**
+     * What one task's training produced and uploaded.
+     *
+     * @param sha256   SHA-256 of each uploaded file, by file name
+     * @param metrics  the training report's metrics, with {@code loss}/{@code accuracy} from the held-out split
+     * @param examples training examples the client used
+     */
+    record Trained(Map<String, String> sha256, Map<String, Object> metrics, long examples) {
+    }
+
+    private Trained train(TaskLease lease, Path taskDir, AtomicReference<RuntimeException> lost)
             throws IOException {
         LocalClients.LocalClient client = clients.get(lease.clientId()).orElseThrow(() ->
                 new IllegalArgumentException("this worker does not host client '" + lease.clientId() + "'"));
@@ -174,19 +182,19 @@ class TaskRunner {
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
             transfers.upload(out.resolve(file), lease.upload().get(file));
-            sha256.put(file, Transfers.sha256(out.resolve(file)));
+            sha256.put(file, Sha256.hex(out.resolve(file)));
         }
         Map<String, Object> metrics = new LinkedHashMap<>(report.metrics());
         // The coordinator averages "loss" and "accuracy" over a round's clients: the held-out evaluation.
         metrics.putIfAbsent("loss", metrics.get("evalLoss"));
         metrics.putIfAbsent("accuracy", metrics.get("evalAccuracy"));
         metrics.values().removeIf(java.util.Objects::isNull);
-        return Map.of("sha256", sha256, "metrics", metrics, "examples", (long) report.examples());
+        return new Trained(sha256, metrics, report.examples());
     }
 
     TaskTrainer.Spec spec(TaskLease lease) {
         TaskLease.Training t = lease.training();
-        boolean ffa = "FFA".equalsIgnoreCase(t.method());
+        boolean ffa = t.method() == Method.FFA;
         LoraSettings lora = new LoraSettings(t.rank(), t.alpha(), t.useRslora(), t.targetModules(), ffa);
         // The job's seed initialises the adapters (identical on every client); the batch order and dropout of
         // each client and round get their own stream from it.

@@ -1,5 +1,6 @@
 package dev.fedexlora.worker.task;
 
+import dev.fedexlora.core.checksum.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,10 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,14 +31,14 @@ class Transfers {
         try {
             HttpResponse<InputStream> r = send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            MessageDigest digest = sha256();
-            try (InputStream in = new DigestInputStream(r.body(), digest)) {
+            String actual;
+            try (DigestInputStream in = Sha256.digesting(r.body())) {
                 if (r.statusCode() != 200) {
                     throw new IOException("GET " + redact(url) + " answered " + r.statusCode());
                 }
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                actual = Sha256.hex(in.getMessageDigest());
             }
-            String actual = HexFormat.of().formatHex(digest.digest());
             if (sha256 != null && !sha256.equalsIgnoreCase(actual)) {
                 throw new IOException(target.getFileName() + " from " + redact(url) + " has SHA-256 " + actual
                         + ", the lease says " + sha256);
@@ -60,28 +58,12 @@ class Transfers {
         }
     }
 
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
             return http.send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.fedexlora.worker.task;
 import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.worker.client.LocalClients;
 import dev.fedexlora.worker.coordinator.CoordinatorClient;
-import dev.fedexlora.worker.coordinator.TaskLease;
+import dev.fedexlora.core.protocol.TaskLease;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

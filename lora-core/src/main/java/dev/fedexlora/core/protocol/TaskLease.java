@@ -1,0 +1,38 @@
+package dev.fedexlora.core.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Everything a worker needs for one task ({@code docs/architecture.md}, TaskLease): the hyper-parameters, presigned
+ * GETs of the global state, and presigned PUTs for exactly this task's two upload keys. The coordinator writes it
+ * and the worker reads it: one record for both sides (JSON on the wire).
+ */
+public record TaskLease(UUID taskId, UUID jobId, int round, String clientId, String dataset, Instant leaseExpiresAt,
+                        Training training, GlobalState globalState, Map<String, String> upload) {
+
+    /** {@code method}: FFA freezes A. */
+    public record Training(Method method, int rank, double alpha, boolean useRslora, List<String> targetModules,
+                           double learningRate, int localSteps, int batchSize, long seed, int numLabels) {
+    }
+
+    /**
+     * @param base      the base checkpoint's files (config.json, model.safetensors, tokenizer.json)
+     * @param residuals the residual of every version since the base, oldest first
+     * @param adapter   the current global adapter's two files, or null in a job's first round from a base
+     */
+    public record GlobalState(ModelRef baseModel, Map<String, FileRef> base, List<ResidualRef> residuals,
+                              Map<String, FileRef> adapter) {
+    }
+
+    public record ModelRef(String name, int version) {
+    }
+
+    public record FileRef(String url, String sha256) {
+    }
+
+    public record ResidualRef(int version, String url, String sha256) {
+    }
+}

@@ -1,0 +1,63 @@
+package dev.fedexlora.core.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fedexlora.core.linalg.Matrix;
+import dev.fedexlora.core.tensor.DType;
+import dev.fedexlora.core.tensor.Tensor;
+import dev.fedexlora.core.tensor.TensorFile;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The one residual fold: lineage order, accumulation in fp32, the base's dtype on the way out. */
+class BaseWeightsUnitTests {
+
+    private static Matrix matrix(int rows, int cols, float start) {
+        float[] d = new float[rows * cols];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = start + i * 0.25f;
+        }
+        return new Matrix(rows, cols, d);
+    }
+
+    private static TensorFile base(DType dtype) {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("encoder.layer.0.query.weight", matrix(2, 3, 1f).toTensor(dtype));
+        t.put("encoder.layer.0.query.bias", matrix(1, 2, 0f).toTensor(dtype));
+        return new TensorFile(Map.of("format", "pt"), t);
+    }
+
+    @Test
+    void aLineageOfResidualsIsAddedInOrderAndTheWeightKeepsTheBaseDtype() {
+        TensorFile base = base(DType.F16);
+        Residual first = new Residual.Dense(matrix(2, 3, 0.5f));
+        Residual second = new Residual.Dense(matrix(2, 3, -0.25f));
+        // a PEFT prefix the base lacks is dropped until a weight matches
+        TensorFile folded = BaseWeights.fold(base, List.of(Map.of("bert.encoder.layer.0.query", first),
+                Map.of("encoder.layer.0.query", second)), false);
+
+        Tensor w = folded.tensor("encoder.layer.0.query.weight");
+        assertThat(w.dtype()).isEqualTo(DType.F16);
+        Matrix expected = Matrix.of(base.tensor("encoder.layer.0.query.weight"));
+        first.applyTo(expected);
+        second.applyTo(expected);
+        assertThat(w.bytes()).isEqualTo(expected.toTensor(DType.F16).bytes());
+        // untouched tensors pass through byte for byte, metadata too
+        assertThat(folded.tensor("encoder.layer.0.query.bias")).isSameAs(base.tensor("encoder.layer.0.query.bias"));
+        assertThat(folded.metadata()).containsEntry("format", "pt");
+    }
+
+    @Test
+    void aResidualWithoutAFittingWeightIsRefusedNamingModuleAndSource() {
+        BaseWeights weights = new BaseWeights(base(DType.F32), false);
+        assertThatThrownBy(() -> weights.add(Map.of("encoder.layer.9.value", new Residual.Dense(matrix(2, 3, 0f))),
+                "version 3 residual.safetensors")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version 3 residual.safetensors").hasMessageContaining("encoder.layer.9.value");
+        assertThatThrownBy(() -> weights.add(Map.of("encoder.layer.0.query", new Residual.Dense(matrix(3, 2, 0f))),
+                "v1")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]");
+        assertThat(weights.touched()).isEmpty();
+    }
+}
