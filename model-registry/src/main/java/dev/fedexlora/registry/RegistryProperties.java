@@ -20,10 +20,13 @@ public record RegistryProperties(@DefaultValue S3 s3, @DefaultValue Embedded emb
      * @param secretKey     secret key (also the embedded s3proxy's credential)
      * @param bucket        the one bucket of the platform, created on start when missing
      * @param presignExpiry how long a presigned download URL stays valid
+     * @param publicEndpoint the object store's URL as users reach it, used in the download links the registry
+     *                      hands out (e.g. https://files.example.org); blank uses {@code endpoint}
      */
     public record S3(String endpoint, @DefaultValue("us-east-1") String region,
                      @DefaultValue("fedex") String accessKey, @DefaultValue("fedex-secret") String secretKey,
-                     @DefaultValue("fedex") String bucket, @DefaultValue("1h") Duration presignExpiry) {
+                     @DefaultValue("fedex") String bucket, @DefaultValue("1h") Duration presignExpiry,
+                     String publicEndpoint) {
 
         public boolean embedded() {
             return endpoint == null || endpoint.isBlank();

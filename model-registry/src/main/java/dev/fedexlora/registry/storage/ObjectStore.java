@@ -38,11 +38,18 @@ import java.util.concurrent.TimeUnit;
 public class ObjectStore {
 
     private final MinioClient client;
+    private final MinioClient presigner;
     private final String bucket;
     private final Duration presignExpiry;
 
     public ObjectStore(MinioClient client, String bucket, Duration presignExpiry) {
+        this(client, client, bucket, presignExpiry);
+    }
+
+    /** {@code presigner} signs download links (see {@link PublicEndpoint}); {@code client} does everything else. */
+    public ObjectStore(MinioClient client, MinioClient presigner, String bucket, Duration presignExpiry) {
         this.client = client;
+        this.presigner = presigner;
         this.bucket = bucket;
         this.presignExpiry = presignExpiry;
     }
@@ -160,7 +167,7 @@ public class ObjectStore {
 
     /** A presigned GET URL valid for the configured expiry. */
     public String presignGet(String key) {
-        return call("presign " + key, () -> client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+        return call("presign " + key, () -> presigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
                 .method(Http.Method.GET).bucket(bucket).object(key)
                 .expiry((int) presignExpiry.toSeconds(), TimeUnit.SECONDS).build()));
     }

@@ -21,7 +21,9 @@ class ObjectStoreConfiguration {
 
     @Bean
     ObjectStore objectStore(MinioClient client, RegistryProperties properties) {
-        ObjectStore store = new ObjectStore(client, properties.s3().bucket(), properties.s3().presignExpiry());
+        RegistryProperties.S3 s3 = properties.s3();
+        ObjectStore store = new ObjectStore(client, PublicEndpoint.presigner(client, s3.publicEndpoint(), s3.region(),
+                s3.accessKey(), s3.secretKey()), s3.bucket(), s3.presignExpiry());
         store.ensureBucket();
         return store;
     }

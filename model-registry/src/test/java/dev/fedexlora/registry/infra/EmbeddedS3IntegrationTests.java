@@ -31,7 +31,7 @@ class EmbeddedS3IntegrationTests {
         // "./" segments as in the default ./data/s3: s3proxy refuses an unnormalised root as path traversal
         String dir = tmp + "/./data/s3";
         RegistryProperties properties = new RegistryProperties(
-                new RegistryProperties.S3(null, "us-east-1", "fedex", "fedex-secret", "fedex", Duration.ofMinutes(5)),
+                new RegistryProperties.S3(null, "us-east-1", "fedex", "fedex-secret", "fedex", Duration.ofMinutes(5), null),
                 new RegistryProperties.Embedded("", dir, 0, "127.0.0.1"));
 
         EmbeddedS3 first = EmbeddedS3.start(properties);
