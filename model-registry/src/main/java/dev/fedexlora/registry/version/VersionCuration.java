@@ -22,6 +22,8 @@ import tools.jackson.databind.ObjectMapper;
 @Service
 public class VersionCuration {
 
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._:-]{0,63}");
+
     private final ModelRepository models;
     private final Versions versions;
     private final VersionNoteRepository notes;
@@ -43,6 +45,7 @@ public class VersionCuration {
 
     /** Sets description and/or tags (null keeps, empty clears) and returns the version with its lineage. */
     public VersionResponse describe(String modelName, String ref, VersionNotesRequest request) {
+        check(request);
         return tx.execute(s -> {
             Model model = lock(modelName);
             ModelVersion v = versions.resolve(model, ref);
@@ -109,6 +112,24 @@ public class VersionCuration {
             aliases.flush();
             return versions.aliases(model);
         });
+    }
+
+    /** The same rules as the request's annotations, for callers that do not validate (the pages). */
+    private static void check(VersionNotesRequest request) {
+        if (request.description() != null && request.description().length() > 4000) {
+            throw RegistryException.invalid("description", "a description holds at most 4000 characters");
+        }
+        if (request.tags() != null) {
+            if (request.tags().size() > 20) {
+                throw RegistryException.invalid("tags", "a version has at most 20 tags");
+            }
+            for (int i = 0; i < request.tags().size(); i++) {
+                String tag = request.tags().get(i);
+                if (tag == null || !TAG.matcher(tag).matches()) {
+                    throw RegistryException.invalid("tags[" + i + "]", "tag '" + tag + "' must match " + TAG.pattern());
+                }
+            }
+        }
     }
 
     /** Version numbers of a model that are archived, ascending. */
