@@ -25,12 +25,124 @@ public final class PlatformClient {
     private final URI coordinator;
     private final URI registry;
     private final String token;
+    private final String registryToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** One token for both services (the standalone platform's development setup). */
     public PlatformClient(URI coordinator, URI registry, String token) {
+        this(coordinator, registry, token, token);
+    }
+
+    /** {@code registryToken} null sends no token to the registry. */
+    public PlatformClient(URI coordinator, URI registry, String token, String registryToken) {
         this.coordinator = coordinator;
         this.registry = registry;
         this.token = token;
+        this.registryToken = registryToken;
+    }
+
+    /** The two services a client calls. */
+    public enum Service {
+        COORDINATOR("coordinator"), REGISTRY("registry");
+
+        private final String label;
+
+        Service(String label) {
+            this.label = label;
+        }
+    }
+
+    /** {@code GET path} on a service; the answer's JSON, or a {@link PlatformException} with its problem. */
+    public JsonNode get(Service service, String path) {
+        return send(service.label, get(base(service), path));
+    }
+
+    public JsonNode post(Service service, String path, JsonNode body) {
+        return send(service.label, post(base(service), path, body == null ? JSON.createObjectNode() : body));
+    }
+
+    public JsonNode put(Service service, String path, JsonNode body) {
+        return send(service.label, request(base(service), path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    public JsonNode patch(Service service, String path, JsonNode body) {
+        return send(service.label, request(base(service), path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    public JsonNode delete(Service service, String path) {
+        return send(service.label, request(base(service), path).DELETE().build());
+    }
+
+    /** A multipart/form-data POST to the registry: text fields, then files streamed from disk. */
+    public JsonNode postMultipart(String path, java.util.Map<String, String> fields,
+                                  java.util.Map<String, java.nio.file.Path> files) {
+        String boundary = "fedex-" + java.util.UUID.randomUUID();
+        java.util.List<HttpRequest.BodyPublisher> parts = new java.util.ArrayList<>();
+        fields.forEach((name, value) -> parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")));
+        for (java.util.Map.Entry<String, java.nio.file.Path> f : files.entrySet()) {
+            parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                    + f.getKey() + "\"; filename=\"" + f.getKey()
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+            try {
+                parts.add(HttpRequest.BodyPublishers.ofFile(f.getValue()));
+            } catch (java.io.FileNotFoundException e) {
+                throw new IllegalArgumentException(f.getValue() + ": not found");
+            }
+            parts.add(HttpRequest.BodyPublishers.ofString("\r\n"));
+        }
+        parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
+        HttpRequest r = request(registry, path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .timeout(Duration.ofMinutes(60))
+                .POST(HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new))).build();
+        return send("registry", r);
+    }
+
+    /**
+     * Downloads {@code url} (a presigned object-store URL) into {@code target}, streaming to disk, and checks its
+     * SHA-256 against {@code sha256}; the file appears under its name only once it matched. Returns its size.
+     */
+    public long download(URI url, java.nio.file.Path target, String sha256, String what) {
+        java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".part");
+        HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(60)).GET().build();
+        HttpResponse<java.nio.file.Path> response = call("object store", r, HttpResponse.BodyHandlers.ofFile(partial));
+        try {
+            if (response.statusCode() != 200) {
+                throw new PlatformException("the object store answered " + response.statusCode() + " for " + what
+                        + " (is FEDEX_S3_PUBLIC_ENDPOINT set on the registry? docs/operations.md)");
+            }
+            String got;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(partial)) {
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+                got = java.util.HexFormat.of().formatHex(md.digest());
+            }
+            if (!got.equals(sha256)) {
+                throw new PlatformException(what + " has SHA-256 " + got + ", the registry records " + sha256);
+            }
+            long size = java.nio.file.Files.size(partial);
+            java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return size;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private URI base(Service service) {
+        return service == Service.COORDINATOR ? coordinator : registry;
     }
 
     public URI coordinator() {
@@ -187,8 +299,10 @@ public final class PlatformClient {
     }
 
     private HttpRequest.Builder request(URI base, String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(5))
-                .header("Accept", "application/json").header("Authorization", "Bearer " + token);
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(5))
+                .header("Accept", "application/json");
+        String bearer = base == registry ? registryToken : token;
+        return bearer == null ? b : b.header("Authorization", "Bearer " + bearer);
     }
 
     private JsonNode send(String service, HttpRequest request) {
