@@ -119,7 +119,7 @@
       tr.dataset.round = r.number;
       tr.dataset.attempt = r.attempt;
       const own = byRound.get(r.id) || [];
-      const done = own.filter((t) => t.state === 'COMPLETED').length;
+      const done = own.filter((t) => t.state === 'DONE').length;
       cell(tr, r.number);
       cell(tr, r.attempt);
       cell(tr, state(r.state), 'round-state');

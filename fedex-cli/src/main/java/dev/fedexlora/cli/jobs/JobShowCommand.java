@@ -67,7 +67,7 @@ final class JobShowCommand implements Callable<Integer> {
         for (JsonNode t : tasks) {
             int[] p = progress.computeIfAbsent(t.path("roundId").asString(), k -> new int[2]);
             p[1]++;
-            if ("COMPLETED".equals(t.path("state").asString())) {
+            if ("DONE".equals(t.path("state").asString())) {
                 p[0]++;
             }
         }
