@@ -162,11 +162,27 @@
 
   // Follows the job's events; each event schedules one refresh of the page's tables. Reconnects after a drop
   // with Last-Event-ID, as the CLI does; stops when the job ends or another page is shown.
-  async function follow(id) {
+  // Every TaskFailed event of the job's history (the stream replays it first), newest last: a task's own row
+  // only keeps its latest state, the failures list keeps why each attempt failed.
+  function addFailure(id, data) {
+    const tr = document.createElement('tr');
+    tr.dataset.event = id;
+    cell(tr, id);
+    cell(tr, data.round);
+    cell(tr, data.clientId);
+    cell(tr, data.reason, 'failure');
+    cell(tr, data.reoffered ? 'yes' : 'no');
+    $('failures').querySelector('tbody').appendChild(tr);
+    $('no-failures').hidden = true;
+  }
+
+  async function follow(id, live) {
     const controller = new AbortController();
     stream = controller;
     let lastId = 0;
-    $('live').hidden = false;
+    $('failures').querySelector('tbody').replaceChildren();
+    $('no-failures').hidden = false;
+    $('live').hidden = !live;
     while (stream === controller) {
       try {
         const headers = { Authorization: 'Bearer ' + token(), Accept: 'text/event-stream' };
@@ -185,11 +201,18 @@
             const block = buffer.substring(0, cut);
             buffer = buffer.substring(cut + 2);
             let type = null;
+            let eventId = 0;
+            let data = '';
             for (const line of block.split('\n')) {
-              if (line.startsWith('id:')) lastId = Math.max(lastId, Number(line.substring(3).trim()));
+              if (line.startsWith('id:')) eventId = Number(line.substring(3).trim());
               if (line.startsWith('event:')) type = line.substring(6).trim();
+              if (line.startsWith('data:')) data += line.substring(5).trim();
             }
-            if (type) {
+            if (type && eventId > lastId) {
+              lastId = eventId;
+              if (type === 'TaskFailed') {
+                try { addFailure(eventId, JSON.parse(data).data || {}); } catch (e) { /* not JSON: skip */ }
+              }
               scheduleRefresh(id);
               if (type === 'JobSucceeded' || type === 'JobFailed' || type === 'JobCancelled') ended = true;
             }
@@ -239,7 +262,7 @@
     try {
       if (/^[0-9a-f-]{36}$/.test(id)) {
         const job = await showJob(id);
-        if (job.state === 'RUNNING') follow(id);
+        follow(id, job.state === 'RUNNING');
       } else {
         await showList();
         listTimer = setInterval(() => showList().catch((e) => showError(e.message)), 5000);

@@ -116,6 +116,7 @@ class JobsPageBrowserIntegrationTests extends AbstractCoordinatorIntegrationTest
         JsonNode first = worker.awaitLease(10_000);
         assertThat(worker.fail(first.get("taskId").asString(), "out of memory at step 12").status()).isEqualTo(200);
         await(() -> browser.findElement(By.id("tasks")).getText().contains("out of memory at step 12"));
+        await(() -> browser.findElement(By.id("failures")).getText().contains("out of memory at step 12"));
 
         // both clients complete: the bar fills, the round aggregates, its metrics and version appear
         Map<String, JsonNode> leases = new HashMap<>();
@@ -147,6 +148,12 @@ class JobsPageBrowserIntegrationTests extends AbstractCoordinatorIntegrationTest
                 .endsWith("/models/" + MODEL + "/versions/" + version);
         await(() -> !browser.findElement(By.id("live")).isDisplayed());
         screenshot("job");
+
+        // opened again after the end, the job's history still names the failure (replayed from its events)
+        browser.navigate().refresh();
+        await(() -> browser.findElement(By.id("failures")).getText().contains("out of memory at step 12"));
+        assertThat(browser.findElement(By.id("failures")).getText()).contains(first.get("clientId").asString());
+        assertThat(browser.findElement(By.id("live")).isDisplayed()).isFalse();
     }
 
     private void enterToken(String token) {
