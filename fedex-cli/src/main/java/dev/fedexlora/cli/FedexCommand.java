@@ -43,7 +43,7 @@ public final class FedexCommand {
             Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
             if (cause instanceof IOException || cause instanceof IllegalArgumentException
                     || cause instanceof java.util.NoSuchElementException || cause instanceof PlatformException) {
-                cmd.getErr().println("fedex " + cmd.getCommandName() + ": " + cause.getMessage());
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + cause.getMessage());
                 return 1;
             }
             throw ex;

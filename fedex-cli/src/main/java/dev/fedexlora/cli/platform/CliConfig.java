@@ -25,9 +25,23 @@ public record CliConfig(URI coordinator, URI registry, String token, String regi
     /** The development tokens a standalone platform accepts (docs/cli.md). */
     static final String DEV_TOKEN = "dev-submitter";
 
+    private static volatile Map<String, String> environment;
+    private static volatile Path homeDirectory;
+
     /** Settings from this process's environment and the config file it names. */
     public static CliConfig load() {
-        return load(System.getenv(), Path.of(System.getProperty("user.home")));
+        Map<String, String> env = environment;
+        Path home = homeDirectory;
+        return load(env != null ? env : System.getenv(), home != null ? home : Path.of(System.getProperty("user.home")));
+    }
+
+    /**
+     * Makes {@link #load()} read these variables and home directory instead of the process's own (for programs
+     * that embed the command line, and tests); {@code null} restores the process's.
+     */
+    public static void useEnvironment(Map<String, String> env, Path home) {
+        environment = env == null ? null : Map.copyOf(env);
+        homeDirectory = home;
     }
 
     /**
