@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.fedexlora.cli.FedexCommand;
+import dev.fedexlora.cli.CliRun;
 import dev.fedexlora.cli.platform.CliConfig;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The job commands against a local HTTP server playing the coordinator: the token comes from the config file and
@@ -103,22 +100,13 @@ class JobsCommandIntegrationTests {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = FedexCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void listsJobsWithTheTokenFromTheConfigFile() {
-        Run r = run("jobs", "list", "--state", "RUNNING");
+        CliRun r = run("jobs", "list", "--state", "RUNNING");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains(JOB, "RUNNING", "FEDEX", "minilm/0", "2/3", "1 job");
         assertThat(requests).containsExactly("GET /api/v1/jobs?state=RUNNING Bearer viewer-from-file");
@@ -126,7 +114,7 @@ class JobsCommandIntegrationTests {
 
     @Test
     void showsRoundsWithClientsDoneAndMetrics() {
-        Run r = run("jobs", "show", JOB);
+        CliRun r = run("jobs", "show", JOB);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("fedex://models/minilm/4", "2 of 3");
         String round1 = r.out().lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow();
@@ -137,7 +125,7 @@ class JobsCommandIntegrationTests {
 
     @Test
     void listsTasksAndTheirFailureReasons() {
-        Run r = run("jobs", "tasks", JOB, "--failed");
+        CliRun r = run("jobs", "tasks", JOB, "--failed");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("2.1", "c2", "FAILED", "out of memory at step 12", "1 task");
         assertThat(r.out()).doesNotContain("0.8000");
@@ -146,10 +134,10 @@ class JobsCommandIntegrationTests {
 
     @Test
     void refusalsAndBadArgumentsEndWithOneLineAndExitCode1() {
-        Run cancel = run("jobs", "cancel", JOB);
+        CliRun cancel = run("jobs", "cancel", JOB);
         assertThat(cancel.code()).isEqualTo(1);
         assertThat(cancel.err()).contains("coordinator answered 409", "already SUCCEEDED");
-        Run badId = run("jobs", "show", "../../etc/passwd");
+        CliRun badId = run("jobs", "show", "../../etc/passwd");
         assertThat(badId.code()).isEqualTo(1);
         assertThat(badId.err()).contains("JOB: '../../etc/passwd' is not a job id");
         assertThat(requests).noneMatch(q -> q.contains("etc"));
@@ -157,23 +145,23 @@ class JobsCommandIntegrationTests {
 
     @Test
     void tokensAreNotCommandLineOptionsAndHelpListsExitCodes() {
-        Run withToken = run("jobs", "list", "--token", "secret");
+        CliRun withToken = run("jobs", "list", "--token", "secret");
         assertThat(withToken.code()).isEqualTo(2);
         assertThat(withToken.err()).contains("Unknown option", "'--token'");
         for (String[] help : List.of(new String[] {"--help"}, new String[] {"jobs", "--help"},
                 new String[] {"jobs", "tasks", "--help"}, new String[] {"versions", "download", "--help"},
                 new String[] {"models", "import", "--help"})) {
-            Run h = run(help);
+            CliRun h = run(help);
             assertThat(h.code()).isZero();
             assertThat(h.out()).as(String.join(" ", help)).contains("Exit codes:", "0   success", "1   bad input",
                     "2   wrong usage");
         }
-        Run wrongToken = runWithToken("someone-else");
+        CliRun wrongToken = runWithToken("someone-else");
         assertThat(wrongToken.code()).isEqualTo(1);
         assertThat(wrongToken.err()).contains("coordinator answered 401");
     }
 
-    private Run runWithToken(String token) {
+    private CliRun runWithToken(String token) {
         CliConfig.useEnvironment(Map.of("FEDEX_TOKEN", token, "FEDEX_COORDINATOR_URL",
                 "http://127.0.0.1:" + server.getAddress().getPort()), home.resolve("nowhere"));
         return run("jobs", "list");

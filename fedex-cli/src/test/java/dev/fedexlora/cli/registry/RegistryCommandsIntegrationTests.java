@@ -2,7 +2,7 @@ package dev.fedexlora.cli.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fedexlora.cli.FedexCommand;
+import dev.fedexlora.cli.CliRun;
 import dev.fedexlora.cli.platform.CliConfig;
 import dev.fedexlora.core.aggregate.Residual;
 import dev.fedexlora.core.aggregate.Residuals;
@@ -17,8 +17,6 @@ import dev.fedexlora.core.tensor.TensorFile;
 import dev.fedexlora.registry.RegistryApplication;
 import dev.fedexlora.registry.storage.ObjectStore;
 import dev.fedexlora.registry.storage.StoredObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import picocli.CommandLine;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -81,21 +78,12 @@ class RegistryCommandsIntegrationTests {
         }
     }
 
-    record Run(int code, String out, String err) {
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = FedexCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    static Run ok(String... args) {
-        Run r = run(args);
+    static CliRun ok(String... args) {
+        CliRun r = run(args);
         assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
         return r;
     }
@@ -110,7 +98,7 @@ class RegistryCommandsIntegrationTests {
         registerRound("tiny-bert", 2, 1);
 
         assertThat(ok("models", "alias", "tiny-bert", "1", "production").out()).contains("tiny-bert@production → version 1");
-        Run show = ok("versions", "show", "fedex://models/tiny-bert@production");
+        CliRun show = ok("versions", "show", "fedex://models/tiny-bert@production");
         assertThat(show.out()).contains("fedex://models/tiny-bert/1", "production", "job job-cli, round 1",
                 "lineage     1 ← 0", "adapter_model.safetensors");
 
@@ -119,7 +107,7 @@ class RegistryCommandsIntegrationTests {
                 "tags        candidate");
 
         // archiving is refused while an alias names the version, and allowed once it is gone
-        Run refused = run("versions", "archive", "tiny-bert@production");
+        CliRun refused = run("versions", "archive", "tiny-bert@production");
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).contains("registry answered 409", "production");
         ok("models", "unalias", "tiny-bert", "production");
@@ -127,18 +115,18 @@ class RegistryCommandsIntegrationTests {
         assertThat(ok("versions", "list", "tiny-bert").out()).doesNotContain("round 1 ");
         assertThat(ok("versions", "list", "tiny-bert", "--archived").out()).contains("(archived)");
 
-        Run compare = ok("versions", "compare", "fedex://models/tiny-bert/1", "latest");
+        CliRun compare = ok("versions", "compare", "fedex://models/tiny-bert/1", "latest");
         assertThat(compare.out()).contains("version 1 and version 2, common ancestor 1", "meanLoss",
                 MODULES.get(0));
 
         Path out = tmp.resolve("download");
-        Run download = ok("versions", "download", "tiny-bert@latest", out.toString());
+        CliRun download = ok("versions", "download", "tiny-bert@latest", out.toString());
         assertThat(download.out()).contains("4 files");
         assertThat(sha256(Files.readAllBytes(out.resolve("residual.safetensors"))))
                 .isEqualTo(JsonMapper.builder().build().readTree(get("/api/v1/models/tiny-bert/versions/2"))
                         .path("artifacts").valueStream().filter(a -> a.path("file").asString()
                                 .equals("residual.safetensors")).findFirst().orElseThrow().path("sha256").asString());
-        Run again = run("versions", "download", "tiny-bert@latest", out.toString());
+        CliRun again = run("versions", "download", "tiny-bert@latest", out.toString());
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("exists (use --force");
 
@@ -151,21 +139,21 @@ class RegistryCommandsIntegrationTests {
 
     @Test
     void badReferencesAndDirectoriesAreNamedAndUnknownVersionsAre404s() throws Exception {
-        Run badRef = run("versions", "show", "fedex://models/Bad Name@x");
+        CliRun badRef = run("versions", "show", "fedex://models/Bad Name@x");
         assertThat(badRef.code()).isEqualTo(1);
         assertThat(badRef.err()).contains("fedex versions show: VERSION:", "must match");
-        Run bare = run("versions", "show", "justaname");
+        CliRun bare = run("versions", "show", "justaname");
         assertThat(bare.code()).isEqualTo(1);
         assertThat(bare.err()).contains("VERSION: 'justaname' names no version");
         Path incomplete = Files.createDirectories(tmp.resolve("incomplete"));
         Files.writeString(incomplete.resolve("config.json"), "{}");
-        Run missing = run("models", "import", incomplete.toString());
+        CliRun missing = run("models", "import", incomplete.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains(incomplete.resolve("model.safetensors") + ": missing");
-        Run unknown = run("versions", "show", "fedex://models/no-such-model/3");
+        CliRun unknown = run("versions", "show", "fedex://models/no-such-model/3");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("registry answered 404");
-        Run otherModel = run("versions", "compare", "a@latest", "b@latest");
+        CliRun otherModel = run("versions", "compare", "a@latest", "b@latest");
         assertThat(otherModel.code()).isEqualTo(1);
         assertThat(otherModel.err()).contains("V2: compares versions of one model");
         assertThat(run("versions").code()).isEqualTo(2);

@@ -1,7 +1,6 @@
 package dev.fedexlora.registry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.fedexlora.registry.Fixtures;
@@ -19,9 +18,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -43,20 +39,10 @@ class CurationPagesBrowserIntegrationTests extends RegistryIntegrationTest {
 
     @BeforeEach
     void startBrowser() {
-        Path chromium = PagesBrowserIntegrationTests.CHROMIUM;
-        Path driver = PagesBrowserIntegrationTests.CHROMEDRIVER;
-        assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(driver), "headless Chromium not found at "
-                + chromium + " and " + driver + " (apt-get install -y chromium chromium-driver)");
-        if (browser != null) {
-            return;
+        HeadlessChromium.assumeInstalled();
+        if (browser == null) {
+            browser = HeadlessChromium.start();
         }
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--window-size=1400,1000");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort().build(), options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
 
     @AfterAll
