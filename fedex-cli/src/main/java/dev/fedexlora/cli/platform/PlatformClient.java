@@ -1,14 +1,27 @@
 package dev.fedexlora.cli.platform;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
@@ -76,19 +89,19 @@ public final class PlatformClient {
     }
 
     /** A multipart/form-data POST to the registry: text fields, then files streamed from disk. */
-    public JsonNode postMultipart(String path, java.util.Map<String, String> fields,
-                                  java.util.Map<String, java.nio.file.Path> files) {
-        String boundary = "fedex-" + java.util.UUID.randomUUID();
-        java.util.List<HttpRequest.BodyPublisher> parts = new java.util.ArrayList<>();
+    public JsonNode postMultipart(String path, Map<String, String> fields,
+                                  Map<String, Path> files) {
+        String boundary = "fedex-" + UUID.randomUUID();
+        List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
         fields.forEach((name, value) -> parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary
                 + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")));
-        for (java.util.Map.Entry<String, java.nio.file.Path> f : files.entrySet()) {
+        for (Map.Entry<String, Path> f : files.entrySet()) {
             parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
                     + f.getKey() + "\"; filename=\"" + f.getKey()
                     + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
             try {
                 parts.add(HttpRequest.BodyPublishers.ofFile(f.getValue()));
-            } catch (java.io.FileNotFoundException e) {
+            } catch (FileNotFoundException e) {
                 throw new IllegalArgumentException(f.getValue() + ": not found");
             }
             parts.add(HttpRequest.BodyPublishers.ofString("\r\n"));
@@ -104,37 +117,37 @@ public final class PlatformClient {
      * Downloads {@code url} (a presigned object-store URL) into {@code target}, streaming to disk, and checks its
      * SHA-256 against {@code sha256}; the file appears under its name only once it matched. Returns its size.
      */
-    public long download(URI url, java.nio.file.Path target, String sha256, String what) {
-        java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".part");
+    public long download(URI url, Path target, String sha256, String what) {
+        Path partial = target.resolveSibling(target.getFileName() + ".part");
         HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(60)).GET().build();
-        HttpResponse<java.nio.file.Path> response = call("object store", r, HttpResponse.BodyHandlers.ofFile(partial));
+        HttpResponse<Path> response = call("object store", r, HttpResponse.BodyHandlers.ofFile(partial));
         try {
             if (response.statusCode() != 200) {
                 throw new PlatformException("the object store answered " + response.statusCode() + " for " + what
                         + " (is FEDEX_S3_PUBLIC_ENDPOINT set on the registry? docs/operations.md)");
             }
             String got;
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(partial)) {
-                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(partial)) {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
                 byte[] buf = new byte[1 << 16];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     md.update(buf, 0, n);
                 }
-                got = java.util.HexFormat.of().formatHex(md.digest());
+                got = HexFormat.of().formatHex(md.digest());
             }
             if (!got.equals(sha256)) {
                 throw new PlatformException(what + " has SHA-256 " + got + ", the registry records " + sha256);
             }
-            long size = java.nio.file.Files.size(partial);
-            java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long size = Files.size(partial);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
             return size;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {
             try {
-                java.nio.file.Files.deleteIfExists(partial);
+                Files.deleteIfExists(partial);
             } catch (IOException ignored) {
                 // best effort
             }
@@ -205,8 +218,8 @@ public final class PlatformClient {
 
     private static String sha256(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -283,7 +296,7 @@ public final class PlatformClient {
                         data.append(line.substring(5).stripLeading());
                     }
                 }
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 // the stream broke (server restart, timeout): reopen after the last event seen
             }
         }
