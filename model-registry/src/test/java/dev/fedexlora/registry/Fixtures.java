@@ -151,7 +151,14 @@ public class Fixtures {
             Path dir = Files.createDirectories(work.resolve(job + "-" + round));
             PeftAdapters.write(dir, adapter);
             Residuals.write(dir.resolve(Residuals.FILE), residuals);
-            Files.writeString(dir.resolve("report.json"), "{\"layers\": []}");
+            // the per-layer part of the coordinator's round report (RoundAggregator.report)
+            StringBuilder report = new StringBuilder("{\"round\": " + round + ", \"layers\": [");
+            for (int i = 0; i < MODULES.size(); i++) {
+                report.append(i == 0 ? "" : ", ").append("{\"module\": \"").append(MODULES.get(i))
+                        .append("\", \"exactnessError\": ").append(1e-7 * round * (i + 1))
+                        .append(", \"deviation\": ").append(0.01 * round * (i + 1)).append('}');
+            }
+            Files.writeString(dir.resolve("report.json"), report.append("]}").toString());
 
             Map<String, StoredObject> staged = new LinkedHashMap<>();
             List<Map<String, Object>> artifacts = new ArrayList<>();

@@ -4,6 +4,8 @@ import dev.fedexlora.core.protocol.Method;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
@@ -15,13 +17,16 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
+import dev.fedexlora.core.ref.ModelVersionUri;
+
 /**
  * A federated fine-tuning job as a user submits it. Either {@code clients} (every round trains all of them) or
  * {@code clientSelection} (each round samples that many of the registered clients holding {@code dataset}) must be
  * given. Optional fields (null) take defaults: method FEDEX, weighting UNIFORM, deadline from the configuration,
  * quorum = every selected client, rsLoRA off, two labels.
  *
- * @param baseModel       the registry model and version (number or alias) to start from
+ * @param baseModel       the registry model and version (number or alias) to start from; also accepted as a
+ *                        URI string {@code fedex://models/NAME@ALIAS} or {@code fedex://models/NAME/VERSION}
  * @param dataset         the data set every client trains on (for CENTRALIZED: the pooled set's name)
  * @param clients         explicit client ids
  * @param clientSelection a per-round sampling rule instead of explicit clients
@@ -66,6 +71,23 @@ public record JobRequest(
      */
     public record BaseModelRef(@NotBlank @Size(max = 200) String name,
                                @NotBlank @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9._-]+") String version) {
+
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public BaseModelRef(@JsonProperty("name") String name, @JsonProperty("version") String version) {
+            this.name = name;
+            this.version = version;
+        }
+
+        /** {@code "baseModel": "fedex://models/NAME@ALIAS"} or {@code "fedex://models/NAME/VERSION"}. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static BaseModelRef of(String uri) {
+            try {
+                ModelVersionUri parsed = ModelVersionUri.parse(uri);
+                return new BaseModelRef(parsed.name(), parsed.version());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("baseModel: " + e.getMessage());
+            }
+        }
     }
 
     /** @param count clients sampled per round */

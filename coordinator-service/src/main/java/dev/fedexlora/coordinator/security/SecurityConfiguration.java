@@ -48,6 +48,9 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info",
                                 "/actuator/prometheus", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html",
                                 "/error").permitAll()
+                        // the jobs page's static shell and the registry address for its links; no job data
+                        .requestMatchers(HttpMethod.GET, "/jobs", "/jobs/", "/jobs/index.html", "/jobs/jobs.js",
+                                "/jobs/jobs.css", "/jobs/settings.json").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/jobs", "/api/v1/jobs/*/cancel").hasRole("SUBMITTER")
                         .requestMatchers(HttpMethod.GET, "/api/v1/jobs", "/api/v1/jobs/**").hasRole("VIEWER")
                         .requestMatchers("/api/v1/workers", "/api/v1/workers/**", "/api/v1/tasks/**").hasRole("WORKER")

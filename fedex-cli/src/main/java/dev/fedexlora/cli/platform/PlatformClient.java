@@ -1,14 +1,24 @@
 package dev.fedexlora.cli.platform;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
@@ -25,12 +35,114 @@ public final class PlatformClient {
     private final URI coordinator;
     private final URI registry;
     private final String token;
+    private final String registryToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** One token for both services (the standalone platform's development setup). */
     public PlatformClient(URI coordinator, URI registry, String token) {
+        this(coordinator, registry, token, token);
+    }
+
+    /** {@code registryToken} null sends no token to the registry. */
+    public PlatformClient(URI coordinator, URI registry, String token, String registryToken) {
         this.coordinator = coordinator;
         this.registry = registry;
         this.token = token;
+        this.registryToken = registryToken;
+    }
+
+    /** The two services a client calls. */
+    public enum Service {
+        COORDINATOR("coordinator"), REGISTRY("registry");
+
+        private final String label;
+
+        Service(String label) {
+            this.label = label;
+        }
+    }
+
+    /** {@code GET path} on a service; the answer's JSON, or a {@link PlatformException} with its problem. */
+    public JsonNode get(Service service, String path) {
+        return send(service.label, get(base(service), path));
+    }
+
+    public JsonNode post(Service service, String path, JsonNode body) {
+        return send(service.label, post(base(service), path, body == null ? JSON.createObjectNode() : body));
+    }
+
+    public JsonNode put(Service service, String path, JsonNode body) {
+        return send(service.label, request(base(service), path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    public JsonNode patch(Service service, String path, JsonNode body) {
+        return send(service.label, request(base(service), path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    public JsonNode delete(Service service, String path) {
+        return send(service.label, request(base(service), path).DELETE().build());
+    }
+
+    /** A multipart/form-data POST to the registry: text fields, then files streamed from disk. */
+    public JsonNode postMultipart(String path, Map<String, String> fields,
+                                  Map<String, Path> files) {
+        String boundary = "fedex-" + UUID.randomUUID();
+        List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
+        fields.forEach((name, value) -> parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")));
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                    + f.getKey() + "\"; filename=\"" + f.getKey()
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+            try {
+                parts.add(HttpRequest.BodyPublishers.ofFile(f.getValue()));
+            } catch (FileNotFoundException e) {
+                throw new IllegalArgumentException(f.getValue() + ": not found");
+            }
+            parts.add(HttpRequest.BodyPublishers.ofString("\r\n"));
+        }
+        parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
+        HttpRequest r = request(registry, path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .timeout(Duration.ofMinutes(60))
+                .POST(HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new))).build();
+        return send("registry", r);
+    }
+
+    /**
+     * Downloads {@code url} (a presigned object-store URL) into {@code target}, streaming to disk, and checks its
+     * SHA-256 against {@code sha256}; the file appears under its name only once it matched. Returns its size.
+     */
+    public long download(URI url, Path target, String sha256, String what) {
+        Path partial = target.resolveSibling(target.getFileName() + ".part");
+        HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(60)).GET().build();
+        HttpResponse<Path> response = call("object store", r, HttpResponse.BodyHandlers.ofFile(partial));
+        try {
+            if (response.statusCode() != 200) {
+                throw new PlatformException("the object store answered " + response.statusCode() + " for " + what
+                        + " (is FEDEX_S3_PUBLIC_ENDPOINT set on the registry? docs/operations.md)");
+            }
+            String got = dev.fedexlora.core.checksum.Sha256.hex(partial);
+            if (!got.equals(sha256)) {
+                throw new PlatformException(what + " has SHA-256 " + got + ", the registry records " + sha256);
+            }
+            long size = Files.size(partial);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+            return size;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private URI base(Service service) {
+        return service == Service.COORDINATOR ? coordinator : registry;
     }
 
     public URI coordinator() {
@@ -167,7 +279,7 @@ public final class PlatformClient {
                         data.append(line.substring(5).stripLeading());
                     }
                 }
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 // the stream broke (server restart, timeout): reopen after the last event seen
             }
         }
@@ -183,8 +295,10 @@ public final class PlatformClient {
     }
 
     private HttpRequest.Builder request(URI base, String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(5))
-                .header("Accept", "application/json").header("Authorization", "Bearer " + token);
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(5))
+                .header("Accept", "application/json");
+        String bearer = base == registry ? registryToken : token;
+        return bearer == null ? b : b.header("Authorization", "Bearer " + bearer);
     }
 
     private JsonNode send(String service, HttpRequest request) {

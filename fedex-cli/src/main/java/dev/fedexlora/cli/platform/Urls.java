@@ -9,6 +9,7 @@ final class Urls {
     }
 
     static void print(LocalPlatform platform, PrintStream out) {
+        out.println("jobs page:        " + platform.coordinatorUrl() + "/jobs   (token: dev-viewer)");
         out.println("registry pages:   " + platform.registryUrl() + "/");
         out.println("registry API:     " + platform.registryUrl() + "/swagger-ui.html");
         out.println("coordinator API:  " + platform.coordinatorUrl() + "/swagger-ui.html"

@@ -10,6 +10,8 @@ public enum ProblemType {
     ARTIFACT_NOT_FOUND(HttpStatus.NOT_FOUND, "artifact-not-found", "Artifact not found"),
     MODEL_EXISTS(HttpStatus.CONFLICT, "model-exists", "Model already exists"),
     VERSION_EXISTS(HttpStatus.CONFLICT, "version-exists", "Version already exists"),
+    VERSION_ALIASED(HttpStatus.CONFLICT, "version-aliased", "Version is named by an alias"),
+    VERSION_ARCHIVED(HttpStatus.CONFLICT, "version-archived", "Version is archived"),
     PARENT_NOT_LATEST(HttpStatus.CONFLICT, "parent-not-latest", "Parent is not the latest version of its line"),
     CHECKSUM_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "checksum-mismatch", "Checksum mismatch"),
     ARTIFACT_MISSING(HttpStatus.UNPROCESSABLE_CONTENT, "artifact-missing", "Artifact missing from the object store"),

@@ -51,13 +51,14 @@ class VersionController {
     }
 
     @GetMapping("/versions")
-    @Operation(summary = "List a model's versions, newest first")
+    @Operation(summary = "List a model's versions, newest first; archived ones only with archived=true")
     PageResponse<VersionResponse> list(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
-                                       @RequestParam(defaultValue = "20") int size) {
+                                       @RequestParam(defaultValue = "20") int size,
+                                       @RequestParam(defaultValue = "false") boolean archived) {
         checkPaging(page, size);
         Model model = versions.model(name);
         Map<String, Integer> aliases = versions.aliases(model);
-        return PageResponse.of(versions.page(model, page, size),
+        return PageResponse.of(versions.page(model, page, size, archived),
                 v -> versions.toResponse(v, aliasesOf(aliases, v.number()), null));
     }
 

@@ -7,13 +7,15 @@ import java.util.Map;
 
 /**
  * A version as the API shows it. {@code lineage} (this version first, back to the base) is present on a single
- * version's answer and absent in lists.
+ * version's answer and absent in lists. {@code description}, {@code tags} and {@code archived} are the version's
+ * notes, which users change after registration (the rest never changes).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VersionResponse(String model, int version, Integer parentVersion, Source source, String method,
                               Map<String, Object> metrics, Double exactnessError, List<Map<String, Object>> clients,
                               Instant createdAt, List<ArtifactResponse> artifacts, List<String> aliases,
-                              List<LineageEntry> lineage) {
+                              List<LineageEntry> lineage, String description, List<String> tags,
+                              boolean archived) {
 
     /** {@code kind} is UPLOAD, IMPORT or JOB; {@code jobId} and {@code round} only for JOB. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

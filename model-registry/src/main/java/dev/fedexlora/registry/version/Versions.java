@@ -40,6 +40,7 @@ public class Versions {
     private final ModelRepository models;
     private final VersionRepository versions;
     private final AliasRepository aliases;
+    private final VersionNoteRepository notes;
     private final ObjectStore store;
     private final ArtifactValidator validator;
     private final TransactionTemplate tx;
@@ -49,8 +50,10 @@ public class Versions {
     /** Object keys whose content was hashed and matched, by ETag: a changed object is hashed again. */
     private final Map<String, String> verifiedEtags = new ConcurrentHashMap<>();
 
-    Versions(ModelRepository models, VersionRepository versions, AliasRepository aliases, ObjectStore store,
-             ArtifactValidator validator, PlatformTransactionManager txManager, ObjectMapper json, Clock clock) {
+    Versions(ModelRepository models, VersionRepository versions, AliasRepository aliases, VersionNoteRepository notes,
+             ObjectStore store, ArtifactValidator validator, PlatformTransactionManager txManager, ObjectMapper json,
+             Clock clock) {
+        this.notes = notes;
         this.models = models;
         this.versions = versions;
         this.aliases = aliases;
@@ -226,6 +229,11 @@ public class Versions {
         return versions.findByModelOrderByNumberDesc(model, PageRequest.of(page, size));
     }
 
+    /** A page of versions, newest first; archived ones only when {@code includeArchived}. */
+    public Page<ModelVersion> page(Model model, int page, int size, boolean includeArchived) {
+        return includeArchived ? page(model, page, size) : notes.activeVersions(model, PageRequest.of(page, size));
+    }
+
     public List<ModelVersion> all(Model model) {
         return versions.findByModelOrderByNumber(model);
     }
@@ -256,6 +264,10 @@ public class Versions {
             if (versions.findByModelAndNumber(model, version).isEmpty()) {
                 throw new RegistryException(ProblemType.VERSION_NOT_FOUND,
                         "model '" + modelName + "' has no version " + version, "version");
+            }
+            if (notes.findById(new VersionKey(model.id(), version)).map(VersionNote::archivedAt).isPresent()) {
+                throw new RegistryException(ProblemType.VERSION_ARCHIVED, "version " + version + " of '" + modelName
+                        + "' is archived; unarchive it before naming it " + alias, "version");
             }
             pointAlias(model, alias, version);
             return aliases(model);
@@ -308,6 +320,7 @@ public class Versions {
 
     /** The API view of a version; {@code lineage} null leaves it out. */
     public VersionResponse toResponse(ModelVersion v, List<String> aliasNames, List<ModelVersion> lineage) {
+        Optional<VersionNote> note = notes.findById(new VersionKey(v.model().id(), v.number()));
         return new VersionResponse(v.model().name(), v.number(), v.parentNumber().orElse(null), source(v),
                 v.method(), metrics(v), v.exactnessError(), clients(v), v.createdAt(),
                 v.artifacts().stream().map(a -> new VersionResponse.ArtifactResponse(a.fileName(), a.objectKey(),
@@ -315,7 +328,10 @@ public class Versions {
                 aliasNames,
                 lineage == null ? null : lineage.stream().map(l -> new VersionResponse.LineageEntry(l.number(),
                         l.parentNumber().orElse(null), l.method(), source(l), l.exactnessError(), l.createdAt()))
-                        .toList());
+                        .toList(),
+                note.map(VersionNote::description).orElse(null),
+                note.map(n -> json.readValue(n.tagsJson(), new TypeReference<List<String>>() { })).orElse(List.of()),
+                note.map(VersionNote::archivedAt).isPresent());
     }
 
     public Map<String, Object> metrics(ModelVersion v) {

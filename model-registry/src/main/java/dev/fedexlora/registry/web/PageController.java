@@ -54,11 +54,13 @@ class PageController {
     }
 
     @GetMapping("/models/{name}")
-    String model(@PathVariable String name, @RequestParam(defaultValue = "0") int page, ModelMap ui) {
+    String model(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
+                 @RequestParam(defaultValue = "false") boolean archived, ModelMap ui) {
         ModelResponse model = models.get(name);
         dev.fedexlora.registry.model.Model entity = versions.model(name);
         Map<String, Integer> aliases = versions.aliases(entity);
-        Page<ModelVersion> found = versions.page(entity, Math.max(page, 0), VERSIONS_PER_PAGE);
+        Page<ModelVersion> found = versions.page(entity, Math.max(page, 0), VERSIONS_PER_PAGE, archived);
+        ui.addAttribute("showArchived", archived);
         ModelVersion latest = versions.resolve(entity, "latest");
         ui.addAttribute("model", model);
         ui.addAttribute("versions", found.getContent().stream().map(v -> row(v, aliases)).toList());
@@ -76,6 +78,7 @@ class PageController {
         List<ModelVersion> lineage = versions.lineage(v);
         ui.addAttribute("model", models.get(name));
         ui.addAttribute("version", row(v, aliases));
+        ui.addAttribute("notes", versions.toResponse(v, List.of(), null));
         ui.addAttribute("lineage", lineage.stream().map(l -> row(l, aliases)).toList());
         ui.addAttribute("metrics", versions.metrics(v).entrySet().stream()
                 .map(e -> new Entry(e.getKey(), Fmt.value(e.getValue()))).toList());

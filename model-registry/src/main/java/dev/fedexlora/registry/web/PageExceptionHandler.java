@@ -13,7 +13,7 @@ import org.springframework.web.servlet.ModelAndView;
  * Errors of the pages as an HTML page with the same status the API would answer (an unknown model or version is a
  * 404), instead of the API's problem+json. Ordered before the API's advice, which would otherwise take them.
  */
-@ControllerAdvice(assignableTypes = PageController.class)
+@ControllerAdvice(assignableTypes = {PageController.class, CurationPageController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PageExceptionHandler {
 

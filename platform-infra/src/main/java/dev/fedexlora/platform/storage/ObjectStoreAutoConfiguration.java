@@ -32,7 +32,7 @@ public class ObjectStoreAutoConfiguration {
                     + "development store under FEDEX_EMBEDDED_DIR");
         }
         String publicEndpoint = s3.publicEndpoint() == null || s3.publicEndpoint().isBlank() ? endpoint
-                : s3.publicEndpoint();
+                : checkedPublicEndpoint(s3);
         var client = client(endpoint, s3);
         var presigner = publicEndpoint.equals(endpoint) ? client : client(publicEndpoint, s3);
         ObjectStore store = new ObjectStore(client, presigner, s3.bucket());
@@ -49,6 +49,31 @@ public class ObjectStoreAutoConfiguration {
     @ConditionalOnMissingBean(name = "objectStoreHealthIndicator")
     ObjectStoreHealthIndicator objectStoreHealthIndicator(ObjectStore store) {
         return new ObjectStoreHealthIndicator(store);
+    }
+
+    /**
+     * A presigned URL's signature covers its host, so links for users are signed by a second client built on the
+     * public endpoint rather than rewritten afterwards. Signing is computation only when the region is known: the
+     * service never has to reach the public address itself.
+     */
+    private static String checkedPublicEndpoint(S3Properties s3) {
+        String value = s3.publicEndpoint().strip();
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(value);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                || (uri.getPath() != null && !uri.getPath().isEmpty() && !"/".equals(uri.getPath()))) {
+            throw new IllegalStateException("FEDEX_S3_PUBLIC_ENDPOINT must be an http(s) URL without a path, like "
+                    + "https://files.example.org; got '" + value + "'");
+        }
+        if (s3.region() == null || s3.region().isBlank()) {
+            throw new IllegalStateException("FEDEX_S3_PUBLIC_ENDPOINT needs FEDEX_S3_REGION: without a region the "
+                    + "client would ask the public endpoint for it");
+        }
+        return value;
     }
 
     private static io.minio.MinioClient client(String endpoint, S3Properties s3) {

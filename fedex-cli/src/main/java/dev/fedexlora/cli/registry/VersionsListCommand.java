@@ -1,16 +1,22 @@
-package dev.fedexlora.cli.platform;
+package dev.fedexlora.cli.registry;
 
+import dev.fedexlora.cli.ExitCodes;
+import dev.fedexlora.cli.platform.ApiOptions;
+import dev.fedexlora.cli.platform.PlatformClient.Service;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** {@code ./fedex versions MODEL}: the model's versions in the registry, newest first. */
-@Command(name = "versions", mixinStandardHelpOptions = true, description = "List a model's versions in the registry.")
-public final class VersionsCommand implements Callable<Integer> {
+/** {@code ./fedex versions list MODEL}: the model's versions in the registry, newest first. */
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List a model's versions, newest first.",
+        exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE})
+final class VersionsListCommand implements Callable<Integer> {
 
     @Mixin
     ApiOptions api;
@@ -27,14 +33,24 @@ public final class VersionsCommand implements Callable<Integer> {
     @Option(names = "--page", defaultValue = "0", description = "Page, from 0 (default ${DEFAULT-VALUE}).")
     int page;
 
+    @Option(names = "--archived", description = "Include archived versions.")
+    boolean archived;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        JsonNode versions = api.client().versions(model, page, size);
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        VersionRef.parse("MODEL", model + "@latest");
+        JsonNode versions = api.client().get(Service.REGISTRY, "/api/v1/models/" + model + "/versions?page=" + page
+                + "&size=" + size + (archived ? "&archived=true" : ""));
         if (json) {
-            System.out.println(versions.toPrettyString());
+            out.println(versions.toPrettyString());
+            out.flush();
             return 0;
         }
-        System.out.printf(Locale.ROOT, "%-8s %-7s %-7s %-44s %-10s %-20s %s%n", "version", "parent", "method",
+        out.printf(Locale.ROOT, "%-8s %-7s %-7s %-44s %-10s %-20s %s%n", "version", "parent", "method",
                 "source", "exactness", "aliases", "created");
         for (JsonNode v : versions.path("items")) {
             JsonNode source = v.path("source");
@@ -42,14 +58,16 @@ public final class VersionsCommand implements Callable<Integer> {
                     ? "job " + source.path("jobId").asString() + " round " + source.path("round").asString()
                     : source.path("kind").asString("-").toLowerCase(Locale.ROOT);
             JsonNode error = v.path("exactnessError");
-            System.out.printf(Locale.ROOT, "%-8s %-7s %-7s %-44s %-10s %-20s %s%n", v.path("version").asString(),
+            out.printf(Locale.ROOT, "%-8s %-7s %-7s %-44s %-10s %-20s %s%n", v.path("version").asString(),
                     v.path("parentVersion").asString("-"), v.path("method").asString("-"), from,
                     error.isNumber() ? String.format(Locale.ROOT, "%.1e", error.asDouble()) : "-",
-                    String.join(",", v.path("aliases").valueStream().map(JsonNode::asString).toList()),
+                    String.join(",", v.path("aliases").valueStream().map(JsonNode::asString).toList())
+                            + (v.path("archived").asBoolean(false) ? " (archived)" : ""),
                     v.path("createdAt").asString(""));
         }
-        System.out.printf(Locale.ROOT, "page %d of %d, %d versions%n", versions.path("page").asInt(),
+        out.printf(Locale.ROOT, "page %d of %d, %d versions%n", versions.path("page").asInt(),
                 versions.path("totalPages").asInt(), versions.path("totalItems").asLong());
+        out.flush();
         return 0;
     }
 }
