@@ -97,25 +97,7 @@ public final class LocalTrainer {
                 loss = crossEntropy(logits, batch, model);
                 gc.backward(loss);
             }
-            List<NDArray> grads = new ArrayList<>(params.size());
-            for (NDArray p : params) {
-                grads.add(p.getGradient());
-            }
-            float scale = 1f;
-            if (maxGradNorm > 0) {
-                NDArray squares = grads.get(0).square().sum();
-                for (int i = 1; i < grads.size(); i++) {
-                    squares = squares.add(grads.get(i).square().sum());
-                }
-                double norm = Math.sqrt(squares.getFloat());
-                if (norm > maxGradNorm) {
-                    scale = (float) (maxGradNorm / (norm + 1e-6));
-                }
-            }
-            optimizer.step(grads, lr, scale);
-            for (NDArray g : grads) {
-                g.subi(g);
-            }
+            optimizer.clipStepAndZero(lr, maxGradNorm);
             return loss.getFloat();
         }
     }
