@@ -137,6 +137,39 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
 
     /** Refuses a tokenizer whose largest token id does not fit {@code vocabSize} embedding rows. */
     static void checkTokenizer(Path file, int vocabSize) throws IOException {
+        long size = vocabularySize(file);
+        if (size > vocabSize) {
+            throw new IOException(file + ": token id " + (size - 1) + " does not fit vocab_size " + vocabSize
+                    + " of config.json");
+        }
+    }
+
+    /**
+     * The id of the first of {@code contents} that the tokenizer has as an added (special) token, or -1: how
+     * {@code ./fedex lm init} finds BOS and EOS of a real tokenizer ({@code <s>}, {@code <|begin_of_text|>}, …).
+     */
+    public static int specialTokenId(Path file, String... contents) throws IOException {
+        if (Files.size(file) > MAX_TOKENIZER_BYTES) {
+            throw new IOException(file + ": larger than " + (MAX_TOKENIZER_BYTES >> 20) + " MiB");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        for (String c : contents) {
+            for (JsonNode t : n.path("added_tokens")) {
+                if (c.equals(t.path("content").asString(""))) {
+                    return t.path("id").asInt();
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** One more than the largest token id of a {@code tokenizer.json} (its vocabulary and added tokens). */
+    public static int vocabularySize(Path file) throws IOException {
         if (Files.size(file) > MAX_TOKENIZER_BYTES) {
             throw new IOException(file + ": larger than " + (MAX_TOKENIZER_BYTES >> 20) + " MiB");
         }
@@ -160,10 +193,7 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
         for (JsonNode t : n.path("added_tokens")) {
             maxId = Math.max(maxId, t.path("id").asLong());
         }
-        if (maxId >= vocabSize) {
-            throw new IOException(file + ": token id " + maxId + " does not fit vocab_size " + vocabSize
-                    + " of config.json");
-        }
+        return (int) (maxId + 1);
     }
 
     /** Every parameter the model reads, with its shape (out×in for linear weights), in file order. */
