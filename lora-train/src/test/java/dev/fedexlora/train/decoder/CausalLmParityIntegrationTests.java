@@ -2,7 +2,6 @@ package dev.fedexlora.train.decoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.fedexlora.core.peft.LoraAdapter;
@@ -65,14 +64,17 @@ class CausalLmParityIntegrationTests {
 
         DecoderCheckpoint checkpoint = DecoderCheckpoint.load(model);
         float[] actual;
-        try (CausalLm lm = CausalLm.create(Device.cpu(), checkpoint,
+        try (CausalLm lm = CausalLm.create(TinyDecoders.device(), checkpoint,
                 adapter == null ? null : CausalLm.settingsOf(adapter), adapter, 0)) {
             NDArray logits = lm.logits(lm.manager().create(tokens, new Shape(1, tokens.length)), null, null);
             assertThat(logits.getShape()).isEqualTo(new Shape(1, tokens.length, 512));
             actual = logits.toFloatArray();
             logits.close();
         }
-        assertThat(TinyDecoders.relativeError(actual, expected)).isLessThan(1e-4);
+        double error = TinyDecoders.relativeError(actual, expected);
+        System.out.printf("logits parity %s %s shards=%d tied=%b llama3Rope=%b adapter=%b: max relative error %.2e%n",
+                family, dtype, shards, tied, llama3Rope, withAdapter, error);
+        assertThat(error).isLessThan(TinyDecoders.tolerance());
     }
 
     @Test
@@ -99,16 +101,21 @@ class CausalLmParityIntegrationTests {
                 batchFile.toString(), "--out", ref.toString());
         TensorFile expected = SafeTensors.read(ref);
 
-        try (CausalLm lm = CausalLm.create(Device.cpu(), DecoderCheckpoint.load(model), CausalLm.settingsOf(adapter),
+        try (CausalLm lm = CausalLm.create(TinyDecoders.device(), DecoderCheckpoint.load(model), CausalLm.settingsOf(adapter),
                 adapter, 0)) {
             LmTrainer.Gradients g = LmTrainer.gradients(lm, batch);
             assertThat(g.loss()).isCloseTo(expected.tensor("loss").toFloatArray()[0],
                     org.assertj.core.data.Offset.offset(1e-4 * g.loss()));
             assertThat(g.names()).hasSize(2 * ALL.size() * config.numHiddenLayers());
+            double worst = 0;
             for (int i = 0; i < g.names().size(); i++) {
                 float[] want = expected.tensor("base_model.model." + g.names().get(i)).toFloatArray();
-                assertThat(TinyDecoders.relativeError(g.values().get(i), want)).as(g.names().get(i)).isLessThan(1e-4);
+                double error = TinyDecoders.relativeError(g.values().get(i), want);
+                worst = Math.max(worst, error);
+                assertThat(error).as(g.names().get(i)).isLessThan(TinyDecoders.tolerance());
             }
+            System.out.printf("gradient parity: loss %.6f, worst relative error over %d LoRA gradients %.2e%n",
+                    g.loss(), g.names().size(), worst);
         }
         assertThat(PeftAdapters.read(adapterDir).layers()).hasSize(ALL.size() * config.numHiddenLayers());
     }

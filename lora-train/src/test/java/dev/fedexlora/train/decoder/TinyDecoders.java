@@ -18,6 +18,19 @@ final class TinyDecoders {
     private TinyDecoders() {
     }
 
+    /**
+     * The device the parity tests run on: the CPU (fp32 throughout, tolerance 1e-4), or with
+     * {@code -Dfedex.test.device=gpu} (scripts/gpu-check.sh) the GPU, whose frozen base weights are fp16, so the
+     * logits agree with the fp32 reference only to fp16's precision (tolerance 1e-2).
+     */
+    static ai.djl.Device device() {
+        return "gpu".equals(System.getProperty("fedex.test.device")) ? ai.djl.Device.gpu() : ai.djl.Device.cpu();
+    }
+
+    static double tolerance() {
+        return device().isGpu() ? 1e-2 : 1e-4;
+    }
+
     static DecoderConfig config(String family, boolean tied, boolean llama3Rope, int vocab) {
         DecoderConfig.RopeScaling scaling = llama3Rope ? new DecoderConfig.RopeScaling(8, 1, 4, 16) : null;
         return new DecoderConfig(family, vocab, 64, 96, 2, 4, 2, 16, 1e-5, llama3Rope ? 500000 : 10000, scaling,
