@@ -27,23 +27,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+from torch_lora_train import read_safetensors  # the same reader as the encoder benchmark (this directory)
+
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = meta["data_offsets"]
-        buf = bytearray(data[8 + n + start:8 + n + end])
-        out[name] = torch.frombuffer(buf, dtype=DTYPES[meta["dtype"]]).reshape(meta["shape"]).float()
-    return out
 
 
 def write_safetensors(path, tensors):
@@ -95,7 +81,7 @@ def rotate_half(x):
 
 
 class CausalLm(torch.nn.Module):
-    def __init__(self, model_dir, adapter_dir=None, lora=None):
+    def __init__(self, model_dir, adapter_dir=None, lora=None, device="cpu"):
         super().__init__()
         with open(os.path.join(model_dir, "config.json")) as f:
             cfg = json.load(f)
@@ -105,7 +91,7 @@ class CausalLm(torch.nn.Module):
         self.kv_heads = cfg.get("num_key_value_heads") or self.heads
         self.head_dim = cfg.get("head_dim") or cfg["hidden_size"] // self.heads
         self.eps = cfg.get("rms_norm_eps", 1e-6)
-        self.w = {k: v for k, v in read_checkpoint(model_dir).items()}  # frozen: plain tensors, no grad
+        self.w = {k: v.to(device) for k, v in read_checkpoint(model_dir).items()}  # frozen: plain tensors, no grad
         self.register_buffer("inv_freq", inv_frequencies(cfg, self.head_dim), persistent=False)
         self.lora = torch.nn.ParameterDict()
         self.scale = {}
@@ -147,13 +133,13 @@ class CausalLm(torch.nn.Module):
     def forward(self, ids, mask=None):
         n, t = ids.shape
         x = F.embedding(ids, self.w["model.embed_tokens.weight"])
-        pos = torch.arange(t, dtype=torch.float32)
+        pos = torch.arange(t, dtype=torch.float32, device=ids.device)
         freqs = torch.outer(pos, self.inv_freq.float())
         emb = torch.cat((freqs, freqs), dim=-1)
         cos, sin = emb.cos(), emb.sin()
         attn_mask = None
         if mask is not None and not bool(mask.all()):
-            causal = torch.ones(t, t, dtype=torch.bool).tril()
+            causal = torch.ones(t, t, dtype=torch.bool, device=ids.device).tril()
             attn_mask = causal[None, None] & mask.bool()[:, None, None, :]
         for l in range(self.layers):
             p = f"model.layers.{l}."
@@ -213,14 +199,15 @@ def cmd_grads(args):
 def cmd_bench(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = CausalLm(args.model, lora=(args.rank, 2 * args.rank))
+    model = CausalLm(args.model, lora=(args.rank, 2 * args.rank)).to(args.device)
+    model.w = {k: v.to(args.device) for k, v in model.w.items()}
     params = list(model.lora.values())
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.0)
     vocab = model.cfg["vocab_size"]
     g = torch.Generator().manual_seed(0)
 
     def step():
-        ids = torch.randint(0, vocab, (args.batch_size, args.seq), generator=g)
+        ids = torch.randint(0, vocab, (args.batch_size, args.seq), generator=g).to(args.device)
         loss = model.loss(ids, None, ids)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -231,6 +218,8 @@ def cmd_bench(args):
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
+        if args.device != "cpu":
+            torch.cuda.synchronize()
         secs = time.perf_counter() - start
         return {"tokens_per_s": args.steps * args.batch_size * args.seq / secs, "seconds": secs}
 
@@ -267,6 +256,7 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--serve", action="store_true")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (fp32 weights on either)")
     args = ap.parse_args()
     torch.set_num_threads(getattr(args, "threads", 1) or 1)
     {"logits": cmd_logits, "grads": cmd_grads, "bench": cmd_bench}[args.cmd](args)

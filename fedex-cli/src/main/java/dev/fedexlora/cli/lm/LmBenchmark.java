@@ -160,7 +160,8 @@ public final class LmBenchmark {
             List<String> cmd = List.of(s.python(), script.toString(), "bench", "--model", dir.toString(), "--threads",
                     String.valueOf(s.threads()), "--batch-size", String.valueOf(s.batch()), "--seq",
                     String.valueOf(s.seq()), "--rank", String.valueOf(s.rank()), "--warmup", String.valueOf(s.warmup()),
-                    "--steps", String.valueOf(s.steps()), "--serve");
+                    "--steps", String.valueOf(s.steps()), "--device", LmCommand.device().isGpu() ? "cuda" : "cpu",
+                    "--serve");
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             to = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);

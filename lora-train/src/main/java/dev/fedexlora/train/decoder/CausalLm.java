@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A Llama/Mistral/Qwen2 decoder as Hugging Face transformers defines it, written as NDArray operations on DJL's
@@ -142,12 +141,7 @@ public final class CausalLm implements AutoCloseable {
                     manager.create(layer.b().data().clone(), new Shape(d, rank)),
                     manager.create((float) start.scale(module)));
         }
-        SplittableRandom rnd = new SplittableRandom(seed ^ (module.hashCode() * 0x9E3779B97F4A7C15L));
-        float bound = (float) (1 / Math.sqrt(k));
-        float[] a = new float[r * k];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) rnd.nextDouble(-bound, bound);
-        }
+        float[] a = lora.initialA(module, k, seed);
         return new Adapter(manager.create(a, new Shape(r, k)), manager.zeros(new Shape(d, r)),
                 manager.create((float) lora.scale()));
     }

@@ -149,15 +149,7 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
      * {@code ./fedex lm init} finds BOS and EOS of a real tokenizer ({@code <s>}, {@code <|begin_of_text|>}, …).
      */
     public static int specialTokenId(Path file, String... contents) throws IOException {
-        if (Files.size(file) > MAX_TOKENIZER_BYTES) {
-            throw new IOException(file + ": larger than " + (MAX_TOKENIZER_BYTES >> 20) + " MiB");
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode n = readTokenizer(file);
         for (String c : contents) {
             for (JsonNode t : n.path("added_tokens")) {
                 if (c.equals(t.path("content").asString(""))) {
@@ -168,17 +160,20 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
         return -1;
     }
 
-    /** One more than the largest token id of a {@code tokenizer.json} (its vocabulary and added tokens). */
-    public static int vocabularySize(Path file) throws IOException {
+    private static JsonNode readTokenizer(Path file) throws IOException {
         if (Files.size(file) > MAX_TOKENIZER_BYTES) {
             throw new IOException(file + ": larger than " + (MAX_TOKENIZER_BYTES >> 20) + " MiB");
         }
-        JsonNode n;
         try {
-            n = JSON.readTree(Files.readString(file));
+            return JSON.readTree(Files.readString(file));
         } catch (JacksonException e) {
             throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** One more than the largest token id of a {@code tokenizer.json} (its vocabulary and added tokens). */
+    public static int vocabularySize(Path file) throws IOException {
+        JsonNode n = readTokenizer(file);
         long maxId = -1;
         JsonNode vocab = n.path("model").path("vocab");
         if (vocab.isObject()) {

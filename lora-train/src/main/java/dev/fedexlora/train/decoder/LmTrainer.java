@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.fedexlora.train.training.AdamW;
 import dev.fedexlora.train.training.Evaluation;
+import dev.fedexlora.train.training.LocalTrainer;
 import dev.fedexlora.train.training.ProgressListener;
 import dev.fedexlora.train.training.TrainingConfig;
 import dev.fedexlora.train.training.TrainingDivergedException;
@@ -80,8 +81,11 @@ public final class LmTrainer {
         }
     }
 
-    /** The mean loss and next-token accuracy tensors of one batch; the loss records gradients when enabled. */
-    private static NDArray[] lossAndCorrect(CausalLm model, Batch b) {
+    /**
+     * The mean loss of one batch and, when {@code countCorrect}, the number of counted tokens the argmax predicts;
+     * the loss records gradients when a collector is open.
+     */
+    private static NDArray[] lossAndCorrect(CausalLm model, Batch b, boolean countCorrect) {
         NDManager m = model.manager();
         NDArray ids = m.create(b.ids(), new Shape(b.size(), b.length()));
         NDArray mask = b.padded() ? m.create(b.mask(), new Shape(b.size(), b.length())) : null;
@@ -98,6 +102,9 @@ public final class LmTrainer {
         NDArray weights = m.create(valid, new Shape(b.size(), b.length()));
         NDArray picked = logits.logSoftmax(-1).gather(idx, 2).reshape(b.size(), b.length());
         NDArray loss = picked.mul(weights).sum().neg().div(m.create((float) counted));
+        if (!countCorrect) {
+            return new NDArray[] {loss};
+        }
         NDArray correct = logits.argMax(-1).eq(idx.reshape(b.size(), b.length()))
                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(weights).sum();
         return new NDArray[] {loss, correct};
@@ -109,11 +116,11 @@ public final class LmTrainer {
      */
     public static Gradients gradients(CausalLm model, Batch batch) {
         synchronized (ENGINE) {
-            gradModeOff();
+            LocalTrainer.gradModeOff();
             try (NDScope scope = new NDScope()) {
                 NDArray loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    loss = lossAndCorrect(model, batch)[0];
+                    loss = lossAndCorrect(model, batch, false)[0];
                     gc.backward(loss);
                 }
                 List<float[]> grads = new ArrayList<>();
@@ -142,12 +149,12 @@ public final class LmTrainer {
         }
         int total = config.totalSteps(Math.max(1, train.size() / accumulation));
         synchronized (ENGINE) {
-            gradModeOff();
+            LocalTrainer.gradModeOff();
             Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
             AdamW optimizer = new AdamW(model.trainable(), config.weightDecay());
             NDArray share = model.manager().create(1f / accumulation);
             Random order = new Random(config.seed());
-            int[] permutation = permutation(train.size(), order);
+            int[] permutation = LocalTrainer.permutation(train.size(), order);
             int cursor = 0;
             double lossSum = 0;
             double lastLoss = Double.NaN;
@@ -161,7 +168,7 @@ public final class LmTrainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         for (int micro = 0; micro < accumulation; micro++) {
                             if (cursor >= permutation.length) {
-                                permutation = permutation(train.size(), order);
+                                permutation = LocalTrainer.permutation(train.size(), order);
                                 cursor = 0;
                             }
                             int end = Math.min(cursor + config.batchSize(), permutation.length);
@@ -171,7 +178,7 @@ public final class LmTrainer {
                             }
                             cursor = end;
                             Batch batch = Batch.of(rows, padId);
-                            NDArray loss = lossAndCorrect(model, batch)[0];
+                            NDArray loss = lossAndCorrect(model, batch, false)[0];
                             gc.backward(loss.mul(share));
                             stepLoss += loss.getFloat() / accumulation;
                             seen += rows.size();
@@ -211,14 +218,14 @@ public final class LmTrainer {
             return new LmEvaluation(Double.NaN, Double.NaN, Double.NaN, 0, 0);
         }
         synchronized (ENGINE) {
-            gradModeOff();
+            LocalTrainer.gradModeOff();
             double lossSum = 0;
             double correct = 0;
             long counted = 0;
             for (int from = 0; from < sequences.size(); from += batchSize) {
                 Batch b = Batch.of(sequences.subList(from, Math.min(from + batchSize, sequences.size())), padId);
                 try (NDScope scope = new NDScope()) {
-                    NDArray[] lc = lossAndCorrect(model, b);
+                    NDArray[] lc = lossAndCorrect(model, b, true);
                     long c = b.counted();
                     lossSum += lc[0].getFloat() * c;
                     correct += lc[1].getFloat();
@@ -239,7 +246,7 @@ public final class LmTrainer {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
         synchronized (ENGINE) {
-            gradModeOff();
+            LocalTrainer.gradModeOff();
             long[] out = new long[maxNewTokens];
             int n = 0;
             try (KvCache cache = model.newCache()) {
@@ -280,24 +287,5 @@ public final class LmTrainer {
             }
         }
         return total == 0 ? Double.NaN : (double) hits / total;
-    }
-
-    /** See LocalTrainer: libtorch's grad mode is per thread, so every entry point switches it off for its own. */
-    private static void gradModeOff() {
-        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        }
-    }
-
-    private static int[] permutation(int n, Random rnd) {
-        int[] p = new int[n];
-        Arrays.setAll(p, i -> i);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

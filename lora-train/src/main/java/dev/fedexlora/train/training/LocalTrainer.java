@@ -151,7 +151,7 @@ public final class LocalTrainer {
      * in-place updates would run with grad mode on ("a leaf Variable that requires grad is being used in an in-place
      * operation") and evaluation would record a graph; so every entry point switches it off for its own thread.
      */
-    private static void gradModeOff() {
+    public static void gradModeOff() {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         }
@@ -194,7 +194,8 @@ public final class LocalTrainer {
         return out;
     }
 
-    private static int[] permutation(int n, Random rnd) {
+    /** A random permutation of 0..n-1 (Fisher-Yates): the batch order of an epoch. */
+    public static int[] permutation(int n, Random rnd) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
         for (int i = n - 1; i > 0; i--) {
