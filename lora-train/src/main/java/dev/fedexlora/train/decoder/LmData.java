@@ -2,19 +2,13 @@ package dev.fedexlora.train.decoder;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.fedexlora.train.data.InvalidDatasetException;
-import java.io.BufferedReader;
+import dev.fedexlora.train.data.Jsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Causal-LM data: UTF-8 JSON Lines with either {@code {"prompt": …, "response": …}} (the loss counts the response
@@ -26,7 +20,6 @@ public final class LmData {
 
     /** Labels of tokens the loss ignores. */
     public static final long IGNORE = -100;
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private LmData() {
     }
@@ -45,30 +38,10 @@ public final class LmData {
 
     /** @throws InvalidDatasetException naming the file, the line and the offending field */
     public static List<Example> read(Path file) throws IOException {
-        List<Example> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = r.readLine()) != null) {
-                number++;
-                if (!line.isBlank()) {
-                    out.add(parse(line, file, number));
-                }
-            }
-        }
-        return out;
+        return Jsonl.read(file, LmData::parse);
     }
 
-    private static Example parse(String line, Path file, int number) throws InvalidDatasetException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(line);
-        } catch (JacksonException e) {
-            throw new InvalidDatasetException(file, number, null, "not a JSON object: " + e.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) {
-            throw new InvalidDatasetException(file, number, null, "not a JSON object");
-        }
+    private static Example parse(JsonNode n, Path file, int number) throws InvalidDatasetException {
         if (n.has("text")) {
             if (n.has("prompt") || n.has("response")) {
                 throw new InvalidDatasetException(file, number, "text", "give either text or prompt and response");

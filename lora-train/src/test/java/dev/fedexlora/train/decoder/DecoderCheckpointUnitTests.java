@@ -133,4 +133,24 @@ class DecoderCheckpointUnitTests {
         assertThatThrownBy(() -> DecoderCheckpoint.load(model)).hasMessageContaining("ok/tokenizer.json: token id 128")
                 .hasMessageContaining("does not fit vocab_size 32000");
     }
+
+    @Test
+    void realTokenizersFitTheVocabularySizesOfTheirModelsAndNameTheirSpecialTokens() throws IOException {
+        // vocab_size of Llama-2-7b, Llama-3.2-1B and Qwen2.5/Qwen3 configs
+        assertThat(DecoderCheckpoint.vocabularySize(TorchReference.tokenizer("llama2"))).isEqualTo(32000);
+        assertThat(DecoderCheckpoint.vocabularySize(TorchReference.tokenizer("llama3"))).isEqualTo(128256);
+        assertThat(DecoderCheckpoint.vocabularySize(TorchReference.tokenizer("qwen3"))).isLessThanOrEqualTo(151936);
+        assertThat(DecoderCheckpoint.specialTokenId(TorchReference.tokenizer("llama3"), "<|begin_of_text|>"))
+                .isEqualTo(128000);
+        assertThat(DecoderCheckpoint.specialTokenId(TorchReference.tokenizer("qwen3"), "</s>", "<|endoftext|>"))
+                .isEqualTo(151643);
+        try (LmData.Tokens t = new LmData.Tokens(TorchReference.tokenizer("llama3"), 16, 128001)) {
+            // Special tokens are the tokenizer.json post-processor's: this file's (ByteLevel only) adds no BOS.
+            LmData.Sequence seq = t.sequence(new LmData.Example("Hi", " there", null));
+            long[] prompt = t.prompt("Hi");
+            assertThat(seq.ids()).startsWith(prompt).endsWith(128001L).hasSize(prompt.length
+                    + t.continuation(" there").length + 1);
+            assertThat(seq.labels()).startsWith(LmData.IGNORE).endsWith(128001L);
+        }
+    }
 }
