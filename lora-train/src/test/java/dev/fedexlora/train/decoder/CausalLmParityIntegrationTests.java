@@ -31,20 +31,23 @@ class CausalLmParityIntegrationTests {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0} {1} shards={2} tied={3} llama3Rope={4} adapter={5}")
+    @ParameterizedTest(name = "{0} {1} shards={2} tied={3} llama3Rope={4} adapter={5} attentionBias={6}")
     @CsvSource({
-            "llama,   F32,  1, false, false, false",
-            "llama,   BF16, 3, true,  true,  true",
-            "llama,   F16,  1, false, true,  false",
-            "mistral, F16,  1, false, false, true",
-            "mistral, F32,  2, true,  false, false",
-            "qwen2,   BF16, 2, true,  false, true",
-            "qwen2,   F32,  1, false, false, false",
-            "qwen2,   F16,  3, false, false, true"})
+            "llama,   F32,  1, false, false, false, false",
+            "llama,   BF16, 3, true,  true,  true,  false",
+            "llama,   F16,  1, false, true,  false, false",
+            "llama,   F32,  2, false, false, true,  true",
+            "mistral, F16,  1, false, false, true,  false",
+            "mistral, BF16, 1, true,  false, false, true",
+            "mistral, F32,  2, true,  false, false, false",
+            "qwen2,   BF16, 2, true,  false, true,  false",
+            "qwen2,   F32,  1, false, false, false, false",
+            "qwen2,   F16,  3, false, false, true,  false"})
     void logitsEqualPyTorchs(String family, DType dtype, int shards, boolean tied, boolean llama3Rope,
-                             boolean withAdapter) throws Exception {
+                             boolean withAdapter, boolean attentionBias) throws Exception {
         TorchReference.assumeAvailable();
-        DecoderConfig config = TinyDecoders.config(family, tied, llama3Rope, 512);
+        boolean bias = attentionBias;
+        DecoderConfig config = TinyDecoders.config(family, tied, llama3Rope, bias, 512);
         Path model = dir.resolve("model");
         RandomDecoder.write(model, config, dtype, shards, 0.05, 7, null);
         Path adapterDir = dir.resolve("adapter");
@@ -72,8 +75,11 @@ class CausalLmParityIntegrationTests {
             logits.close();
         }
         double error = TinyDecoders.relativeError(actual, expected);
-        System.out.printf("logits parity %s %s shards=%d tied=%b llama3Rope=%b adapter=%b: max relative error %.2e%n",
-                family, dtype, shards, tied, llama3Rope, withAdapter, error);
+        System.out.printf("logits parity %s %s shards=%d tied=%b llama3Rope=%b adapter=%b bias=%b: max relative "
+                + "error %.2e%n", family, dtype, shards, tied, llama3Rope, withAdapter, bias, error);
+        if (bias) {
+            assertThat(checkpoint.weights()).containsKey("model.layers.0.self_attn.o_proj.bias");
+        }
         assertThat(error).isLessThan(TinyDecoders.tolerance());
     }
 

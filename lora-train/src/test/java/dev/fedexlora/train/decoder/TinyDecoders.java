@@ -32,9 +32,14 @@ final class TinyDecoders {
     }
 
     static DecoderConfig config(String family, boolean tied, boolean llama3Rope, int vocab) {
+        return config(family, tied, llama3Rope, false, vocab);
+    }
+
+    /** With {@code attentionBias}, llama and mistral get q/k/v/o biases (qwen2 has q/k/v biases regardless). */
+    static DecoderConfig config(String family, boolean tied, boolean llama3Rope, boolean attentionBias, int vocab) {
         DecoderConfig.RopeScaling scaling = llama3Rope ? new DecoderConfig.RopeScaling(8, 1, 4, 16) : null;
         return new DecoderConfig(family, vocab, 64, 96, 2, 4, 2, 16, 1e-5, llama3Rope ? 500000 : 10000, scaling,
-                128, tied, false, 0, 1, List.of(2), -1);
+                128, tied, attentionBias, 0, 1, List.of(2), -1);
     }
 
     /** An adapter on {@code targets} of every layer with A and B drawn N(0, 0.1²), written in PEFT layout. */
