@@ -39,13 +39,15 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks. 'aggregate': FedEx-LoRA aggregation at LLaMA-7B shapes (JMH).",
                 "'train': LoRA training throughput of all-MiniLM-L6-v2 (examples/s, tokens/s), and with --python the "
-                        + "same model and step in PyTorch (bench/torch_lora_train.py) in the same run, with the ratio."})
+                        + "same model and step in PyTorch (bench/torch_lora_train.py) in the same run, with the ratio.",
+                "'lm': LoRA training tokens/s of a small random Llama (4 layers, hidden 256, batch 8, seq 256, r 16 on "
+                        + "all projections) against PyTorch eager with --python, and KV-cache generation tokens/s."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1", paramLabel = "aggregate|train", description = "Which benchmark: aggregate or train.")
+    @Parameters(arity = "1", paramLabel = "aggregate|train|lm", description = "Which benchmark: aggregate, train or lm.")
     String which;
 
     @Option(names = "--quick", description = "One short iteration per case (a smoke run; figures are rough).")
@@ -83,9 +85,12 @@ public final class BenchCommand implements Callable<Integer> {
         if ("train".equals(which)) {
             return train();
         }
+        if ("lm".equals(which)) {
+            return lm();
+        }
         if (!"aggregate".equals(which)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown benchmark '" + which + "'; try: aggregate, train");
+                    "unknown benchmark '" + which + "'; try: aggregate, train, lm");
         }
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("4096x4096", 16, 10, 64, "fedex")); // the target: 64 layers, under 1 s on 2 cores
@@ -198,6 +203,21 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("load average at the end: " + loadAverage());
         out.flush();
         return 0;
+    }
+
+    /** The decoder benchmark: the small Llama unless --batch-size, --seq or --rank say otherwise. */
+    private int lm() throws Exception {
+        var parsed = spec.commandLine().getParseResult();
+        int b = parsed.hasMatchedOption("--batch-size") ? batchSize : 8;
+        int t = parsed.hasMatchedOption("--seq") ? seq : 256;
+        int r = parsed.hasMatchedOption("--rank") ? rank : 16;
+        int n = parsed.hasMatchedOption("--steps") ? steps : 3;
+        if (b <= 0 || t < 8 || r <= 0 || n <= 0 || repeats <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--batch-size, --rank, --steps and --repeats must be positive and --seq at least 8");
+        }
+        return dev.fedexlora.cli.lm.LmBenchmark.run(new dev.fedexlora.cli.lm.LmBenchmark.Setting(4, 256, 4, 2, 32000,
+                b, t, r, threads, quick ? 1 : n, quick ? 1 : repeats, quick ? 1 : 2, python), spec.commandLine().getOut());
     }
 
     private static String[] row(String name, double eps, double tps, double ms, List<TrainingBenchmark.Run> runs) {

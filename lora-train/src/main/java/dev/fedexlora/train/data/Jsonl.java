@@ -27,7 +27,21 @@ public final class Jsonl {
 
     /** @throws InvalidDatasetException naming the file, the line and the offending field */
     public static List<Example> read(Path file) throws IOException {
-        List<Example> out = new ArrayList<>();
+        return read(file, Jsonl::parse);
+    }
+
+    /** One JSON object of a line, turned into a record or refused with the field at fault. */
+    @FunctionalInterface
+    public interface LineParser<T> {
+        T parse(JsonNode object, Path file, int line) throws InvalidDatasetException;
+    }
+
+    /**
+     * Every non-blank line of {@code file} as a JSON object, through {@code parser}: the one reader of the
+     * platform's JSONL formats. @throws InvalidDatasetException naming the file, the line and the field
+     */
+    public static <T> List<T> read(Path file, LineParser<T> parser) throws IOException {
+        List<T> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int number = 0;
@@ -36,19 +50,22 @@ public final class Jsonl {
                 if (line.isBlank()) {
                     continue;
                 }
-                out.add(parse(line, file, number));
+                JsonNode n;
+                try {
+                    n = JSON.readTree(line);
+                } catch (JacksonException e) {
+                    throw new InvalidDatasetException(file, number, null, "not a JSON object: " + e.getOriginalMessage());
+                }
+                if (n == null || !n.isObject()) {
+                    throw new InvalidDatasetException(file, number, null, "not a JSON object");
+                }
+                out.add(parser.parse(n, file, number));
             }
         }
         return out;
     }
 
-    private static Example parse(String line, Path file, int number) throws InvalidDatasetException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(line);
-        } catch (JacksonException e) {
-            throw new InvalidDatasetException(file, number, null, "not a JSON object: " + e.getOriginalMessage());
-        }
+    private static Example parse(JsonNode n, Path file, int number) throws InvalidDatasetException {
         JsonNode text = n.path("text");
         if (!text.isString() || text.asString().isBlank()) {
             throw new InvalidDatasetException(file, number, "text", "must be a non-blank string");

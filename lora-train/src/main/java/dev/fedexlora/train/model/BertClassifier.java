@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 
 /**
  * A BERT-family encoder with LoRA on named linear layers and a classification head on the mean-pooled last
@@ -203,12 +202,7 @@ public final class BertClassifier implements AutoCloseable {
             return new NDArray[] {manager.create(layer.a().data().clone(), new Shape(r, k)),
                     manager.create(layer.b().data().clone(), new Shape(d, r))};
         }
-        SplittableRandom rnd = new SplittableRandom(seed ^ (module.hashCode() * 0x9E3779B97F4A7C15L));
-        float bound = (float) (1 / Math.sqrt(k));
-        float[] a = new float[r * k];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) rnd.nextDouble(-bound, bound);
-        }
+        float[] a = lora.initialA(module, k, seed);
         return new NDArray[] {manager.create(a, new Shape(r, k)), manager.zeros(new Shape(d, r))};
     }
 

@@ -34,6 +34,20 @@ public record LoraSettings(int rank, double alpha, boolean useRslora, List<Strin
         return useRslora ? alpha / Math.sqrt(rank) : alpha / rank;
     }
 
+    /**
+     * The initial A (r×k, row-major) of {@code module} as PEFT draws it, uniform ±1/√k, from the job's
+     * {@code seed}: every client of a job, encoder or decoder, starts from the same adapters (which FFA relies on).
+     */
+    public float[] initialA(String module, int k, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed ^ (module.hashCode() * 0x9E3779B97F4A7C15L));
+        float bound = (float) (1 / Math.sqrt(k));
+        float[] a = new float[rank * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) rnd.nextDouble(-bound, bound);
+        }
+        return a;
+    }
+
     /** Whether {@code module} (a full dotted name) is adapted. */
     public boolean targets(String module) {
         String last = module.substring(module.lastIndexOf('.') + 1);

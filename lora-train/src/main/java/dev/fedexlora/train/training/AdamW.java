@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * AdamW (Loshchilov and Hutter; PyTorch's {@code torch.optim.AdamW}) over a fixed list of parameters, updated in
  * place. Moment estimates live in the parameters' manager; call {@link #step} outside gradient recording and
- * inside an {@code NDScope} so the temporaries are freed.
+ * inside an {@code NDScope} so the temporaries are freed. The encoder's and the decoder's trainers share it, with
+ * {@link #clipStepAndZero} as their one update path.
  */
-final class AdamW {
+public final class AdamW {
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -21,7 +22,7 @@ final class AdamW {
     private final double weightDecay;
     private int t;
 
-    AdamW(List<NDArray> params, double weightDecay) {
+    public AdamW(List<NDArray> params, double weightDecay) {
         this.params = List.copyOf(params);
         this.weightDecay = weightDecay;
         for (NDArray p : params) {
@@ -50,6 +51,32 @@ final class AdamW {
             v.get(i).muli(BETA2).addi(g.square().muli(1 - BETA2));
             NDArray denom = v.get(i).sqrt().divi(bc2Sqrt).addi(EPS);
             p.subi(m.get(i).div(denom).muli(stepSize));
+        }
+    }
+
+    /**
+     * One update from the gradients the parameters hold: clipped to the global L2 norm {@code maxGradNorm} (0 or
+     * less: no clipping), applied with learning rate {@code lr}, then zeroed for the next accumulation.
+     */
+    public void clipStepAndZero(double lr, double maxGradNorm) {
+        List<NDArray> grads = new ArrayList<>(params.size());
+        for (NDArray p : params) {
+            grads.add(p.getGradient());
+        }
+        float scale = 1f;
+        if (maxGradNorm > 0) {
+            NDArray squares = grads.get(0).square().sum();
+            for (int i = 1; i < grads.size(); i++) {
+                squares = squares.add(grads.get(i).square().sum());
+            }
+            double norm = Math.sqrt(squares.getFloat());
+            if (norm > maxGradNorm) {
+                scale = (float) (maxGradNorm / (norm + 1e-6));
+            }
+        }
+        step(grads, lr, scale);
+        for (NDArray g : grads) {
+            g.subi(g);
         }
     }
 

@@ -97,25 +97,7 @@ public final class LocalTrainer {
                 loss = crossEntropy(logits, batch, model);
                 gc.backward(loss);
             }
-            List<NDArray> grads = new ArrayList<>(params.size());
-            for (NDArray p : params) {
-                grads.add(p.getGradient());
-            }
-            float scale = 1f;
-            if (maxGradNorm > 0) {
-                NDArray squares = grads.get(0).square().sum();
-                for (int i = 1; i < grads.size(); i++) {
-                    squares = squares.add(grads.get(i).square().sum());
-                }
-                double norm = Math.sqrt(squares.getFloat());
-                if (norm > maxGradNorm) {
-                    scale = (float) (maxGradNorm / (norm + 1e-6));
-                }
-            }
-            optimizer.step(grads, lr, scale);
-            for (NDArray g : grads) {
-                g.subi(g);
-            }
+            optimizer.clipStepAndZero(lr, maxGradNorm);
             return loss.getFloat();
         }
     }
@@ -169,7 +151,7 @@ public final class LocalTrainer {
      * in-place updates would run with grad mode on ("a leaf Variable that requires grad is being used in an in-place
      * operation") and evaluation would record a graph; so every entry point switches it off for its own thread.
      */
-    private static void gradModeOff() {
+    public static void gradModeOff() {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         }
@@ -212,7 +194,8 @@ public final class LocalTrainer {
         return out;
     }
 
-    private static int[] permutation(int n, Random rnd) {
+    /** A random permutation of 0..n-1 (Fisher-Yates): the batch order of an epoch. */
+    public static int[] permutation(int n, Random rnd) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
         for (int i = n - 1; i > 0; i--) {
