@@ -2,6 +2,7 @@ package dev.fedexlora.cli;
 
 import dev.fedexlora.cli.aggregate.AggregateCommand;
 import dev.fedexlora.cli.bench.BenchCommand;
+import dev.fedexlora.cli.chaos.ChaosCommand;
 import dev.fedexlora.cli.experiment.ExperimentCommand;
 import dev.fedexlora.cli.platform.DemoCommand;
 import dev.fedexlora.cli.platform.PlatformException;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fedex", mixinStandardHelpOptions = true, version = "fedex 0.1.0",
         description = "FedEx-LoRA: federated fine-tuning with exact LoRA aggregation.",
         subcommands = {DemoCommand.class, ExperimentCommand.class, StandaloneCommand.class, SubmitCommand.class, WatchCommand.class,
-                VersionsCommand.class, AggregateCommand.class, TrainCommand.class, BenchCommand.class,
+                VersionsCommand.class, AggregateCommand.class, TrainCommand.class, BenchCommand.class, ChaosCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FedexCommand {
 
