@@ -174,15 +174,21 @@ final class FaultRun {
         figures.did("registry reachable again");
     }
 
-    /** Round attempts of {@code jobs} that were retried or failed: work that was thrown away. */
+    /**
+     * Round attempts of {@code jobs} that were retried or failed, and task attempts beyond the first (work done
+     * again after a kill).
+     */
     void auditRetries(List<String> jobs) {
         for (String id : jobs) {
+            for (JsonNode t : http.quietGet(coordinator.resolve("/api/v1/jobs/" + id + "/tasks"), viewerToken).json()) {
+                figures.count("task attempts repeated", Math.max(0, t.path("attempts").asInt() - 1));
+            }
             Http.Reply rounds = http.quietGet(coordinator.resolve("/api/v1/jobs/" + id + "/rounds"), viewerToken);
             for (JsonNode r : rounds.json()) {
                 String state = r.path("state").asString();
                 if (state.equals("RETRIED") || state.equals("FAILED")) {
                     figures.count("round attempts retried or failed", 1);
-                    figures.broken(Promise.COMPLETION_SURVIVES_OUTAGE, "job " + id + " round " + r.path("number").asInt()
+                    figures.broken(Promise.NO_ROUND_RETRIED, "job " + id + " round " + r.path("number").asInt()
                             + " attempt " + r.path("attempt").asInt() + " " + state + ": " + r.path("failureReason").asString(""));
                 }
             }

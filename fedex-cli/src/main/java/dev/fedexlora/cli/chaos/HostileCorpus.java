@@ -101,7 +101,9 @@ final class HostileCorpus {
                 send(endpoint, method, s, template, pathParams, Map.of(param, v), token, plausible);
             }
         }
-        for (String q : queryParams) {
+        // An event stream of a real job stays open by design: only hostile ids (answered at once) are sent to it.
+        boolean stream = op.path("responses").toString().contains("text/event-stream");
+        for (String q : stream ? List.<String>of() : queryParams) {
             for (String v : QUERY_VALUES) {
                 send(endpoint, method, s, template, pathParams, Map.of("?" + q, v), token, plausible);
             }
@@ -214,7 +216,7 @@ final class HostileCorpus {
             case "number" -> out.addAll(List.of(F.numberNode(new BigDecimal("1e400")), F.numberNode(new BigDecimal("-1e400")),
                     F.numberNode(-1.0), F.numberNode(0.0), F.stringNode("NaN")));
             case "string" -> out.addAll(List.of(F.stringNode("PT10000000000000S"), F.stringNode("PT100000000000000000S"),
-                    F.stringNode("../../etc/passwd"), F.stringNode("(.*){1,30}x"), F.stringNode("x".repeat(100_000)),
+                    F.stringNode("../../etc/passwd"), F.stringNode("(.*){1,30}x"), F.stringNode("x".repeat(10_000)),
                     F.numberNode(1)));
             case "array" -> out.addAll(List.of(F.arrayNode().add("no_such_module"), F.arrayNode().add(F.nullNode()),
                     F.stringNode("x")));

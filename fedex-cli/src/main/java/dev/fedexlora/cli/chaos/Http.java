@@ -8,6 +8,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,13 +64,20 @@ final class Http {
             b.header("Content-Type", contentType);
         }
         Reply r;
+        // The whole exchange, body included, is bounded: HttpRequest's own timeout stops at the headers.
+        var future = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         try {
-            HttpResponse<byte[]> response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             r = new Reply(response.statusCode(), response.body());
-        } catch (HttpTimeoutException e) {
-            figures.broken(Promise.NO_STALL, endpoint + " " + uri.getRawQuery() + ": no answer within " + timeout.toSeconds() + " s");
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            figures.broken(Promise.NO_STALL, endpoint + (uri.getRawQuery() == null ? "" : " ?" + abbreviate(uri.getRawQuery()))
+                    + ": no complete answer within " + timeout.toSeconds() + " s");
             r = new Reply(Figures.NO_ANSWER, new byte[0]);
-        } catch (IOException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HttpTimeoutException) {
+                figures.broken(Promise.NO_STALL, endpoint + ": no answer within " + timeout.toSeconds() + " s");
+            }
             r = new Reply(Figures.NO_ANSWER, new byte[0]);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

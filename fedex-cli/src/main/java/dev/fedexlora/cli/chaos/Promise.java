@@ -17,7 +17,7 @@ public enum Promise {
     NO_ANONYMOUS_WRITE("no write without a token succeeds on either service"),
     NO_ANONYMOUS_READ("no API read without a token succeeds on either service"),
     CLEAN_RESTART("a coordinator killed with SIGKILL starts again without help"),
-    COMPLETION_SURVIVES_OUTAGE("work finished while the coordinator was down is not thrown away");
+    NO_ROUND_RETRIED("no round attempt of a fault-run job is retried or fails (faults cost task attempts, not rounds)");
 
     private final String meaning;
 

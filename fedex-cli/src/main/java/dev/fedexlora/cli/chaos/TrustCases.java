@@ -57,11 +57,18 @@ final class TrustCases {
         JsonNode base = http.quietGet(registry.resolve(versions + "/0"), null).json();
         anonymousWrite("POST " + versions + " with objectKey ../../etc/passwd", "POST", versions,
                 injected(probeJob, 2, "../../etc/passwd", "0".repeat(64), 1));
-        JsonNode artifact = base.path("artifacts").path(0);
-        if (!artifact.isMissingNode()) {
+        JsonNode weights = artifact(base, "model.safetensors");
+        JsonNode config = artifact(base, "config.json");
+        if (weights != null && config != null) {
+            ObjectNode body = injected(probeJob, 1, weights.path("objectKey").asString(), weights.path("sha256").asString(),
+                    weights.path("size").asLong());
+            ((tools.jackson.databind.node.ArrayNode) body.path("artifacts")).addObject()
+                    .put("file", "adapter_model.safetensors").put("objectKey", weights.path("objectKey").asString())
+                    .put("sha256", weights.path("sha256").asString()).put("size", weights.path("size").asLong());
+            ((ObjectNode) body.path("artifacts").get(0)).put("objectKey", config.path("objectKey").asString())
+                    .put("sha256", config.path("sha256").asString()).put("size", config.path("size").asLong());
             anonymousWrite("POST " + versions + " for a running job's round, on the base model's own files", "POST",
-                    versions, injected(probeJob, 1, artifact.path("objectKey").asString(),
-                            artifact.path("sha256").asString(), artifact.path("size").asLong()));
+                    versions, body);
         }
         anonymousWrite("PUT alias production", "PUT", "/api/v1/models/" + model + "/aliases/production",
                 F.objectNode().put("version", 0));
@@ -99,6 +106,15 @@ final class TrustCases {
                 figures.broken(Promise.NO_BAD_ARTIFACT_ACCEPTED, "registry registered an anonymous version: " + what);
             }
         }
+    }
+
+    private static JsonNode artifact(JsonNode version, String file) {
+        for (JsonNode a : version.path("artifacts")) {
+            if (a.path("file").asString().equals(file)) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private ObjectNode injected(String job, int round, String objectKey, String sha256, long size) {

@@ -1,7 +1,10 @@
-package dev.fedexlora.cli.chaos;
+package dev.fedexlora.deploy.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fedexlora.cli.chaos.ChaosSuite;
+import dev.fedexlora.cli.chaos.Figures;
+import dev.fedexlora.cli.chaos.Promise;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The quick chaos suite against a platform launched from the service jars (2 workers, 1 job x 2 rounds, a worker
+ * The quick chaos suite ({@code ./fedex chaos --quick}) against a platform launched from the service jars (2 workers, 1 job x 2 rounds, a worker
  * killed every round, one coordinator SIGKILL, a registry outage, the hostile and crafted corpora). The promises
  * broken must be exactly {@link Promise#KNOWN_BROKEN}: a fix shows up as a promise that holds but is still listed
  * (remove it from the list), a regression as a promise broken but not listed.
@@ -19,7 +22,7 @@ class ChaosIntegrationTests {
 
     @Test
     void theQuickSuiteBreaksExactlyTheKnownBrokenPromises(@TempDir Path data) throws Exception {
-        Path home = Path.of("..").toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("fedex.repository.root", "..")).toAbsolutePath().normalize();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Figures figures = new ChaosSuite(home, data, home.resolve("datasets/wordnet-nouns-sample.jsonl"),
                 new PrintStream(log, true, StandardCharsets.UTF_8)).run(ChaosSuite.Size.QUICK);
