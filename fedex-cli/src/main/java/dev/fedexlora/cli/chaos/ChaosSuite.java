@@ -89,7 +89,7 @@ public final class ChaosSuite {
             probe.run();
             String probeJob = probe.probeJobs().isEmpty() ? "00000000-0000-0000-0000-000000000000" : probe.probeJobs().get(0);
             TrustCases trust = new TrustCases(http, figures, coordinator, registry, MODEL, SUBMITTER);
-            trust.run(probeJob);
+            trust.run(probeJob, probe.honestObjects());
             HostileCorpus corpus = new HostileCorpus(http, figures);
             corpus.run(new HostileCorpus.Service("coordinator", coordinator,
                     Map.of("id", probeJob), (method, path) -> path.startsWith("/api/v1/workers")
@@ -111,7 +111,7 @@ public final class ChaosSuite {
             for (int i = 0; i < size.workers(); i++) {
                 workers.add("worker-" + i);
             }
-            FaultRun faults = new FaultRun(platform, registryProxy, http, figures, coordinator, workers, VIEWER, SUBMITTER);
+            FaultRun faults = new FaultRun(platform, data, registryProxy, http, figures, coordinator, workers, VIEWER, SUBMITTER);
             List<String> jobs = faults.run(new FaultRun.Plan(size.jobs(), size.rounds(), size.coordinatorKills(),
                     size.registryOutage(), size.limit()), MODEL, name, new ArrayList<>(shards.keySet()),
                     Jsonl.numLabels(examples));

@@ -24,6 +24,7 @@ final class FaultRun {
     }
 
     private final LocalPlatform platform;
+    private final java.nio.file.Path data;
     private final TcpProxy registryProxy;
     private final Http http;
     private final Figures figures;
@@ -32,9 +33,10 @@ final class FaultRun {
     private final String viewerToken;
     private final String submitterToken;
 
-    FaultRun(LocalPlatform platform, TcpProxy registryProxy, Http http, Figures figures, URI coordinator,
+    FaultRun(LocalPlatform platform, java.nio.file.Path data, TcpProxy registryProxy, Http http, Figures figures, URI coordinator,
              List<String> workers, String viewerToken, String submitterToken) {
         this.platform = platform;
+        this.data = data;
         this.registryProxy = registryProxy;
         this.http = http;
         this.figures = figures;
@@ -143,8 +145,12 @@ final class FaultRun {
 
     private void killCoordinator() throws InterruptedException {
         Instant t0 = Instant.now();
-        List<ProcessHandle> orphans = platform.kill("coordinator");
-        figures.did("coordinator killed with SIGKILL; " + orphans.size() + " of its child processes outlived it");
+        platform.kill("coordinator");
+        // Its embedded PostgreSQL detaches from it (pg_ctl): find it by this run's coordinator data directory.
+        String pgDir = data.toAbsolutePath().resolve("coordinator-pg").toString();
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(pgDir)).orElse(false)).toList();
+        figures.did("coordinator killed with SIGKILL; " + orphans.size() + " processes of its embedded PostgreSQL outlived it");
         figures.count("coordinator kills", 1);
         try {
             platform.restart("coordinator", Duration.ofMinutes(3));
@@ -158,7 +164,7 @@ final class FaultRun {
             }
             try {
                 platform.restart("coordinator", Duration.ofMinutes(3));
-                figures.did("coordinator started after its " + orphans.size() + " stale child processes were killed by hand");
+                figures.did("coordinator started again after the " + orphans.size() + " stale PostgreSQL processes were killed");
             } catch (IOException | RuntimeException second) {
                 throw new IllegalStateException("the coordinator does not start again: " + second.getMessage(), second);
             }

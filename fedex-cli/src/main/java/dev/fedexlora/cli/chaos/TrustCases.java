@@ -39,8 +39,11 @@ final class TrustCases {
         return createdJobs;
     }
 
-    /** @param probeJob a job of the probe whose rounds never aggregate (a target for an injected version) */
-    void run(String probeJob) {
+    /**
+     * @param probeJob      a job of the probe whose rounds never aggregate (a target for an injected version)
+     * @param clientUpload  a client's accepted upload in the object store: file → {key, sha256, size}
+     */
+    void run(String probeJob, java.util.Map<String, String[]> clientUpload) {
         outOfRange("roundDeadline PT10000000000000S", j -> j.put("roundDeadline", "PT10000000000000S"));
         outOfRange("roundDeadline PT100000000000000000S", j -> j.put("roundDeadline", "PT100000000000000000S"));
         outOfRange("rounds 1.5", j -> j.put("rounds", 1.5));
@@ -54,21 +57,13 @@ final class TrustCases {
         http.json("registry GET /api/v1/models/{name}/versions", "GET",
                 registry.resolve(versions + "?page=0&size=2147483647"), null, null);
 
-        JsonNode base = http.quietGet(registry.resolve(versions + "/0"), null).json();
-        anonymousWrite("POST " + versions + " with objectKey ../../etc/passwd", "POST", versions,
-                injected(probeJob, 2, "../../etc/passwd", "0".repeat(64), 1));
-        JsonNode weights = artifact(base, "model.safetensors");
-        JsonNode config = artifact(base, "config.json");
+        String[] weights = clientUpload.get("adapter_model.safetensors");
+        String[] config = clientUpload.get("adapter_config.json");
         if (weights != null && config != null) {
-            ObjectNode body = injected(probeJob, 1, weights.path("objectKey").asString(), weights.path("sha256").asString(),
-                    weights.path("size").asLong());
-            ((tools.jackson.databind.node.ArrayNode) body.path("artifacts")).addObject()
-                    .put("file", "adapter_model.safetensors").put("objectKey", weights.path("objectKey").asString())
-                    .put("sha256", weights.path("sha256").asString()).put("size", weights.path("size").asLong());
-            ((ObjectNode) body.path("artifacts").get(0)).put("objectKey", config.path("objectKey").asString())
-                    .put("sha256", config.path("sha256").asString()).put("size", config.path("size").asLong());
-            anonymousWrite("POST " + versions + " for a running job's round, on the base model's own files", "POST",
-                    versions, body);
+            anonymousWrite("POST " + versions + " with objectKey ../../etc/passwd", "POST", versions,
+                    injected(probeJob, 2, new String[] {"../../etc/passwd", "0".repeat(64), "1"}, weights));
+            anonymousWrite("POST " + versions + " for a running job's round, on a client's own upload", "POST",
+                    versions, injected(probeJob, 1, config, weights));
         }
         anonymousWrite("PUT alias production", "PUT", "/api/v1/models/" + model + "/aliases/production",
                 F.objectNode().put("version", 0));
@@ -108,20 +103,15 @@ final class TrustCases {
         }
     }
 
-    private static JsonNode artifact(JsonNode version, String file) {
-        for (JsonNode a : version.path("artifacts")) {
-            if (a.path("file").asString().equals(file)) {
-                return a;
-            }
-        }
-        return null;
-    }
-
-    private ObjectNode injected(String job, int round, String objectKey, String sha256, long size) {
+    /** A version of {@code job}'s {@code round} made of the given objects ({key, sha256, size}). */
+    private ObjectNode injected(String job, int round, String[] config, String[] weights) {
         ObjectNode body = F.objectNode().put("parentVersion", 0).put("method", "FEDEX");
         body.putObject("source").put("jobId", job).put("round", round);
-        body.putArray("artifacts").addObject().put("file", "adapter_config.json").put("objectKey", objectKey)
-                .put("sha256", sha256).put("size", size);
+        var artifacts = body.putArray("artifacts");
+        artifacts.addObject().put("file", "adapter_config.json").put("objectKey", config[0]).put("sha256", config[1])
+                .put("size", Long.parseLong(config[2]));
+        artifacts.addObject().put("file", "adapter_model.safetensors").put("objectKey", weights[0])
+                .put("sha256", weights[1]).put("size", Long.parseLong(weights[2]));
         return body;
     }
 }

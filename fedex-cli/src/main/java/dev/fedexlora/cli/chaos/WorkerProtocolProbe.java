@@ -36,6 +36,7 @@ final class WorkerProtocolProbe {
     private final String workerToken;
     private final String submitterToken;
     private final List<String> probeJobs = new ArrayList<>();
+    private Map<String, String[]> honestObjects = Map.of();
 
     WorkerProtocolProbe(Http http, Figures figures, URI coordinator, String model, String workerToken,
                         String submitterToken) {
@@ -71,32 +72,28 @@ final class WorkerProtocolProbe {
                 strings(t.path("targetModules")), t.path("numLabels").asInt());
         int refused = 0;
         int accepted = 0;
-        JsonNode lease = leaseA;
         for (CraftedUploads.Upload u : CraftedUploads.hostile(honest)) {
-            if (lease == null) {
-                lease = lease(a, true);
-                if (lease == null) {
-                    figures.did("worker protocol: no task left for the crafted case '" + u.name() + "'");
-                    continue;
-                }
+            // A refused upload ends its task's lease, so every case gets a lease of its own.
+            int status = attempt(a, u);
+            if (status == 409) {
+                status = attempt(a, u); // the lease ran out between lease and completion: once more
             }
-            if (upload(a, lease, u)) {
+            if (status >= 200 && status < 300) {
                 accepted++;
-                figures.broken(Promise.NO_BAD_ARTIFACT_ACCEPTED, "crafted upload '" + u.name() + "' completed task "
-                        + lease.path("taskId").asString());
-                lease = null;
-            } else {
+                figures.broken(Promise.NO_BAD_ARTIFACT_ACCEPTED, "crafted upload '" + u.name() + "' completed its task");
+            } else if (status == 400 || status == 422) {
                 refused++;
+            } else {
+                figures.did("worker protocol: crafted case '" + u.name() + "' not decided (" + status + ")");
             }
         }
         figures.count("crafted uploads sent", accepted + refused);
         figures.count("crafted uploads accepted", accepted);
-        if (lease == null) {
-            lease = lease(a, true);
-        }
+        JsonNode lease = lease(a, true);
         if (lease == null || !upload(a, lease, honest)) {
             figures.broken(Promise.HONEST_UPLOAD_ACCEPTED, "the honest upload did not complete its task");
         } else {
+            honestObjects = objects(lease, honest);
             // the finished task of another worker: completing it again must not answer with its hashes
             crossWorker("complete", lease.path("taskId").asString(), b, completion(b, honest));
         }
@@ -112,17 +109,48 @@ final class WorkerProtocolProbe {
                 + " cross-worker heartbeat/complete/fail and a name takeover", accepted + refused, refused, accepted));
     }
 
-    /** PUTs both files to the lease's presigned URLs and completes; true when the completion was accepted. */
+    /** Leases a task and completes it with {@code u}; answers the completion's status (0: no task offered). */
+    private int attempt(String worker, CraftedUploads.Upload u) throws InterruptedException {
+        JsonNode lease = lease(worker, true);
+        if (lease == null) {
+            return 0;
+        }
+        return put(worker, lease, u).status();
+    }
+
+    /**
+     * Where the honest upload lies in the object store: file name → object key (from the presigned URL's path),
+     * SHA-256 and size. A hostile registry caller can name these keys.
+     */
+    Map<String, String[]> honestObjects() {
+        return honestObjects;
+    }
+
+    private static Map<String, String[]> objects(JsonNode lease, CraftedUploads.Upload u) {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        lease.path("upload").properties().forEach(e -> {
+            String path = URI.create(e.getValue().asString()).getPath();
+            String key = path.substring(path.indexOf('/', 1) + 1); // drop "/<bucket>/"
+            byte[] bytes = e.getKey().equals("adapter_config.json") ? u.config() : u.weights();
+            out.put(e.getKey(), new String[] {key, S3Objects.sha256Hex(bytes), Long.toString(bytes.length)});
+        });
+        return out;
+    }
+
     private boolean upload(String worker, JsonNode lease, CraftedUploads.Upload u) {
+        return put(worker, lease, u).ok();
+    }
+
+    /** PUTs both files to the lease's presigned URLs and completes. */
+    private Http.Reply put(String worker, JsonNode lease, CraftedUploads.Upload u) {
         JsonNode urls = lease.path("upload");
         http.send("object store PUT (presigned)", "PUT", URI.create(urls.path("adapter_model.safetensors").asString()),
                 null, "application/octet-stream", u.weights());
         http.send("object store PUT (presigned)", "PUT", URI.create(urls.path("adapter_config.json").asString()),
                 null, "application/octet-stream", u.config());
-        Http.Reply r = http.json(TASKS + "{id}/complete", "POST",
+        return http.json(TASKS + "{id}/complete", "POST",
                 coordinator.resolve("/api/v1/tasks/" + lease.path("taskId").asString() + "/complete"), workerToken,
                 completion(worker, u));
-        return r.ok();
     }
 
     private static ObjectNode completion(String worker, CraftedUploads.Upload u) {
