@@ -2,6 +2,7 @@ package dev.fedexlora.cli;
 
 import dev.fedexlora.cli.aggregate.AggregateCommand;
 import dev.fedexlora.cli.bench.BenchCommand;
+import dev.fedexlora.cli.chaos.ChaosCommand;
 import dev.fedexlora.cli.experiment.ExperimentCommand;
 import dev.fedexlora.cli.jobs.JobsCommand;
 import dev.fedexlora.cli.lm.LmCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
         description = "FedEx-LoRA: federated fine-tuning with exact LoRA aggregation.",
         subcommands = {DemoCommand.class, ExperimentCommand.class, StandaloneCommand.class, SubmitCommand.class, WatchCommand.class,
                 JobsCommand.class, ModelsCommand.class, VersionsCommand.class, AggregateCommand.class,
-                TrainCommand.class, LmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+                TrainCommand.class, LmCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
         footer = {"%nSettings: --coordinator/--registry, else FEDEX_COORDINATOR_URL/FEDEX_REGISTRY_URL, else the config"
                 + " file ($FEDEX_CONFIG or ~/.config/fedex/config). Tokens only from FEDEX_TOKEN/FEDEX_REGISTRY_TOKEN"

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +40,8 @@ public final class LocalPlatform implements AutoCloseable {
     private final Ports ports;
     private final PrintStream out;
     private final List<Service> started = new ArrayList<>();
+    /** How each service was launched, by name, so that it can be started again after a kill. */
+    private final Map<String, Launch> launches = new HashMap<>();
     private final Thread shutdownHook = new Thread(this::stopAll, "platform-shutdown");
 
     /**
@@ -66,6 +70,14 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** Starts the registry, then the coordinator, each once its dependencies are ready. */
     public void startCore() throws IOException {
+        startCore(registryUrl());
+    }
+
+    /**
+     * Starts the registry, then the coordinator, which reaches the registry at {@code registryForCoordinator} (the
+     * chaos suite puts a switchable proxy there).
+     */
+    public void startCore(URI registryForCoordinator) throws IOException {
         requireFree(ports.registry(), "registry");
         requireFree(ports.s3(), "S3 endpoint");
         requireFree(ports.coordinator(), "coordinator");
@@ -79,7 +91,7 @@ public final class LocalPlatform implements AutoCloseable {
                 "--spring.profiles.active=embedded",
                 "--fedex.embedded.dir=" + data,
                 "--fedex.s3.endpoint=http://127.0.0.1:" + ports.s3(),
-                "--fedex.coordinator.registry.url=" + registryUrl()));
+                "--fedex.coordinator.registry.url=" + registryForCoordinator));
     }
 
     /** One client of a worker: its id, the data set name it announces and its local JSONL file. */
@@ -130,13 +142,50 @@ public final class LocalPlatform implements AutoCloseable {
         return s;
     }
 
+    private record Launch(String module, int port, List<String> args) {
+    }
+
+    /**
+     * Kills service {@code name} at once (SIGKILL, as a crash would), waits for it to be gone and answers the
+     * processes it had started that outlived it (an embedded PostgreSQL, say).
+     */
+    public synchronized List<ProcessHandle> kill(String name) throws InterruptedException {
+        Service s = service(name);
+        List<ProcessHandle> children = s.process().descendants().toList();
+        s.process().destroyForcibly();
+        s.process().waitFor();
+        return children.stream().filter(ProcessHandle::isAlive).toList();
+    }
+
+    /** Starts service {@code name} again as it was first started and waits until it is ready. */
+    public synchronized Service restart(String name, Duration timeout) throws IOException {
+        Service old = service(name);
+        if (old.process().isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        started.remove(old);
+        Launch l = launches.get(name);
+        Service s = launch(l.module(), name, l.port(), l.args());
+        awaitReady(s, timeout);
+        return s;
+    }
+
+    private Service service(String name) {
+        return started.stream().filter(s -> s.name().equals(name)).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalArgumentException("no service '" + name + "' was started"));
+    }
+
     private Service launch(String module, String name, int port, List<String> args) throws IOException {
+        launches.put(name, new Launch(module, port, List.copyOf(args)));
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + "-exec.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing: build the platform first (./fedex builds it on first use)");
         }
         Path logs = Files.createDirectories(data.resolve("logs"));
         Path log = logs.resolve(name + ".log");
+        if (Files.exists(log)) { // a restart: keep what the previous process wrote
+            Files.move(log, logs.resolve(name + "-" + System.currentTimeMillis() + ".log"));
+        }
         List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xss2m",
                 "-Dai.djl.offline=true", "-jar", jar.toString(), "--server.port=" + port));
         command.addAll(args);

@@ -6,15 +6,24 @@ import java.util.Map;
 
 /**
  * The outcome of one aggregation: the global adapter (and head) the next round starts from, the residual of
- * each layer to fold into the base weights (empty for FedIT and FFA), and a report per layer.
+ * each layer to fold into the base weights (empty for FedIT and FFA), a report per layer, and what the robust
+ * options did (clipping, outlier rejection; {@link RobustnessReport#OFF} when they were off). {@code weights} are
+ * those of the clients that took part.
  */
 public record AggregationResult(AggregationMethod method, LoraAdapter global, Map<String, Residual> residuals,
-                                List<LayerReport> layers, double[] weights) {
+                                List<LayerReport> layers, double[] weights, RobustnessReport robustness) {
 
     public AggregationResult {
         residuals = Map.copyOf(residuals);
         layers = List.copyOf(layers);
         weights = weights.clone();
+        java.util.Objects.requireNonNull(robustness, "robustness");
+    }
+
+    /** A result aggregated without robust options. */
+    public AggregationResult(AggregationMethod method, LoraAdapter global, Map<String, Residual> residuals,
+                             List<LayerReport> layers, double[] weights) {
+        this(method, global, residuals, layers, weights, RobustnessReport.OFF);
     }
 
     /** The largest exactness error over all layers. */

@@ -60,15 +60,30 @@ public final class Aggregator {
      */
     public static AggregationResult aggregate(AggregationMethod method, List<LoraAdapter> clients, double[] weights,
                                               List<String> names, boolean exactDeviation) {
+        return aggregate(method, clients, weights, names, exactDeviation, RobustOptions.OFF);
+    }
+
+    /**
+     * Aggregates as above after applying the robust options (update-norm clipping, norm-outlier rejection; see
+     * {@link RobustOptions}); the result's {@link AggregationResult#robustness()} says what they did. With
+     * {@link RobustOptions#OFF} the result is the same as without options.
+     */
+    public static AggregationResult aggregate(AggregationMethod method, List<LoraAdapter> allClients,
+                                              double[] allWeights, List<String> allNames, boolean exactDeviation,
+                                              RobustOptions robust) {
         Objects.requireNonNull(method, "method");
-        if (clients.isEmpty()) {
+        if (allClients.isEmpty()) {
             throw new IncompatibleAdaptersException("no client adapters to aggregate");
         }
-        if (names.size() != clients.size()) {
+        if (allNames.size() != allClients.size()) {
             throw new IllegalArgumentException("one name per client needed");
         }
-        double[] p = normalise(weights, clients.size());
-        validate(clients, names);
+        normalise(allWeights, allClients.size());
+        validate(allClients, allNames);
+        Robustness.Outcome robustness = Robustness.apply(robust, allClients, allWeights, allNames);
+        List<LoraAdapter> clients = robustness.clients();
+        List<String> names = robustness.names();
+        double[] p = normalise(robust.enabled() ? robustness.weights() : allWeights, clients.size());
 
         LoraAdapter first = clients.get(0);
         List<String> modules = new ArrayList<>(first.layers().keySet());
@@ -87,7 +102,7 @@ public final class Aggregator {
             reports.add(o.report());
         }
         LoraAdapter global = new LoraAdapter(outputConfig(first.config(), outcomes), layers, averageExtras(clients, p));
-        return new AggregationResult(method, global, residuals, reports, p);
+        return new AggregationResult(method, global, residuals, reports, p, robustness.report());
     }
 
     private record LayerOutcome(LoraLayer layer, double scale, Residual residual, LayerReport report) {

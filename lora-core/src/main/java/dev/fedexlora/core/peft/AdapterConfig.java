@@ -2,7 +2,6 @@ package dev.fedexlora.core.peft;
 
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The fields of a PEFT {@code adapter_config.json} that aggregation depends on. The scale of a layer is
@@ -37,11 +36,14 @@ public record AdapterConfig(int r, double loraAlpha, boolean useRslora, List<Str
         return new AdapterConfig(r, alpha, false, targetModules, List.of(), false, Map.of(), null, null);
     }
 
-    /** The alpha in effect for {@code module}: PEFT matches a pattern as the module name or its dotted suffix. */
+    /**
+     * The alpha in effect for {@code module}: a key of {@code alpha_pattern} applies when it is the module name or
+     * a dotted suffix of it. Keys are compared as plain strings, never compiled: PEFT reads them as regular
+     * expressions, but a key comes from an uploaded file, and a hostile pattern would stall whoever compiles it.
+     */
     public double alphaFor(String module) {
         for (Map.Entry<String, Double> e : alphaPattern.entrySet()) {
-            if (module.equals(e.getKey()) || module.endsWith("." + e.getKey())
-                    || Pattern.compile("(.*\\.)?" + e.getKey() + "$").matcher(module).matches()) {
+            if (module.equals(e.getKey()) || module.endsWith("." + e.getKey())) {
                 return e.getValue();
             }
         }

@@ -41,17 +41,7 @@ public final class SafeTensors {
     /** Reads every tensor of {@code file}. @throws InvalidTensorFileException when the file is not valid */
     public static TensorFile read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(new Positional() {
-                @Override
-                public long size() throws IOException {
-                    return ch.size();
-                }
-
-                @Override
-                public int read(ByteBuffer buf, long position) throws IOException {
-                    return ch.read(buf, position);
-                }
-            }, file.toString());
+            return read(positional(ch), file.toString());
         }
     }
 
@@ -75,6 +65,28 @@ public final class SafeTensors {
         }, source);
     }
 
+    /**
+     * The dtype and shape of every tensor of {@code file}, from its header alone: the data is not read, only
+     * checked to be where the header says (no gap, overlap or truncation). Use it to learn a base checkpoint's
+     * layer shapes without loading its weights.
+     */
+    public static Map<String, TensorInfo> header(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, TensorInfo> out = new LinkedHashMap<>();
+            for (Entry e : readHeader(positional(ch), file.toString()).entries()) {
+                out.put(e.name(), new TensorInfo(e.dtype(), e.shape().clone()));
+            }
+            return out;
+        }
+    }
+
+    /** A tensor as a file header describes it. @param shape dimensions, outermost first */
+    public record TensorInfo(DType dtype, long[] shape) {
+    }
+
+    private record Header(Map<String, String> metadata, List<Entry> entries, long dataStart) {
+    }
+
     /** Bytes read by position: a file channel or an array. */
     private interface Positional {
         long size() throws IOException;
@@ -82,7 +94,32 @@ public final class SafeTensors {
         int read(ByteBuffer buf, long position) throws IOException;
     }
 
+    private static Positional positional(FileChannel ch) {
+        return new Positional() {
+            @Override
+            public long size() throws IOException {
+                return ch.size();
+            }
+
+            @Override
+            public int read(ByteBuffer buf, long position) throws IOException {
+                return ch.read(buf, position);
+            }
+        };
+    }
+
     private static TensorFile read(Positional ch, String source) throws IOException {
+        Header h = readHeader(ch, source);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Entry e : h.entries()) {
+            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
+            readFully(ch, buf, h.dataStart() + e.begin(), source);
+            tensors.put(e.name(), new Tensor(e.dtype(), e.shape(), buf.array()));
+        }
+        return new TensorFile(h.metadata(), tensors);
+    }
+
+    private static Header readHeader(Positional ch, String source) throws IOException {
         long size = ch.size();
         if (size < 8) {
             throw new InvalidTensorFileException(source, "truncated: " + size + " bytes, shorter than the 8-byte header length");
@@ -148,13 +185,7 @@ public final class SafeTensors {
                     + " bytes of data but the file holds " + dataLen);
         }
 
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Entry e : entries) {
-            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
-            readFully(ch, buf, dataStart + e.begin(), source);
-            tensors.put(e.name(), new Tensor(e.dtype(), e.shape(), buf.array()));
-        }
-        return new TensorFile(metadata, tensors);
+        return new Header(metadata, entries, dataStart);
     }
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
