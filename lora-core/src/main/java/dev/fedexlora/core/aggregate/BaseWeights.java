@@ -1,6 +1,7 @@
 package dev.fedexlora.core.aggregate;
 
 import dev.fedexlora.core.linalg.Matrix;
+import dev.fedexlora.core.tensor.DType;
 import dev.fedexlora.core.tensor.Tensor;
 import dev.fedexlora.core.tensor.TensorFile;
 import java.util.Arrays;
@@ -64,6 +65,17 @@ public final class BaseWeights {
         return fold(base, List.of(residuals), fanInFanOut);
     }
 
+    /**
+     * {@link #apply} for a model that goes on training on the folded weights (a worker): the touched weights stay in
+     * fp32, so a chain of rounds is rounded to a half-precision base never, not once per round. Untouched tensors keep
+     * their dtype and bytes.
+     */
+    public static TensorFile applyInFp32(TensorFile base, Map<String, Residual> residuals, boolean fanInFanOut) {
+        BaseWeights weights = new BaseWeights(base, fanInFanOut);
+        weights.add(residuals, "residual");
+        return weights.result(Map.of(), DType.F32);
+    }
+
     /** {@link #apply} for a lineage of residuals, oldest first, accumulated in fp32 and rounded once. */
     public static TensorFile fold(TensorFile base, List<Map<String, Residual>> lineage, boolean fanInFanOut) {
         BaseWeights weights = new BaseWeights(base, fanInFanOut);
@@ -101,10 +113,16 @@ public final class BaseWeights {
 
     /** The folded checkpoint: base metadata plus {@code extraMetadata}, tensors in base order and dtype. */
     public TensorFile result(Map<String, String> extraMetadata) {
+        return result(extraMetadata, null);
+    }
+
+    /** {@link #result(Map)} with the touched weights in {@code touchedDType} ({@code null}: the base's dtype). */
+    private TensorFile result(Map<String, String> extraMetadata, DType touchedDType) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : base.tensors().entrySet()) {
             Matrix m = merged.get(e.getKey());
-            tensors.put(e.getKey(), m == null ? e.getValue() : m.toTensor(e.getValue().dtype()));
+            tensors.put(e.getKey(), m == null ? e.getValue()
+                    : m.toTensor(touchedDType != null ? touchedDType : e.getValue().dtype()));
         }
         Map<String, String> metadata = new LinkedHashMap<>(base.metadata());
         metadata.putAll(extraMetadata);

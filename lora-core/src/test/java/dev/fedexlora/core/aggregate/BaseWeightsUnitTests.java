@@ -60,4 +60,18 @@ class BaseWeightsUnitTests {
                 "v1")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]");
         assertThat(weights.touched()).isEmpty();
     }
+
+    @Test
+    void aModelThatGoesOnTrainingKeepsTheFoldedWeightsInFp32SoAChainIsNeverRounded() {
+        TensorFile base = base(DType.BF16);
+        Residual r = new Residual.Dense(matrix(2, 3, 0.001f));
+        TensorFile folded = BaseWeights.applyInFp32(base, Map.of("encoder.layer.0.query", r), false);
+
+        Tensor w = folded.tensor("encoder.layer.0.query.weight");
+        assertThat(w.dtype()).isEqualTo(DType.F32);
+        Matrix expected = Matrix.of(base.tensor("encoder.layer.0.query.weight"));
+        r.applyTo(expected);
+        assertThat(w.bytes()).isEqualTo(expected.toTensor(DType.F32).bytes());
+        assertThat(folded.tensor("encoder.layer.0.query.bias").dtype()).isEqualTo(DType.BF16);
+    }
 }

@@ -251,7 +251,7 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
 
     public DecoderCheckpoint withResidual(Map<String, Residual> residuals, String source) throws IOException {
         try {
-            Map<String, Tensor> w = BaseWeights.apply(new TensorFile(weights), residuals, false).tensors();
+            Map<String, Tensor> w = BaseWeights.applyInFp32(new TensorFile(weights), residuals, false).tensors();
             return new DecoderCheckpoint(dir, config, w, tokenizer);
         } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
             throw new IOException(source + ": does not fit the base checkpoint: " + e.getMessage(), e);

@@ -87,7 +87,7 @@ public final class TaskTrainer {
             throws IOException {
         try {
             return checkpoint.withWeights(
-                    BaseWeights.apply(new TensorFile(checkpoint.weights()), residuals, false).tensors());
+                    BaseWeights.applyInFp32(new TensorFile(checkpoint.weights()), residuals, false).tensors());
         } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
             throw new IOException(source + ": does not fit the base checkpoint: " + e.getMessage(), e);
         }
