@@ -25,8 +25,9 @@ import dev.fedexlora.registry.RegistryProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Who may do what. The API ({@code /api/**}) takes bearer tokens only, stateless, and answers 401/403 as problem
- * details: readers read; only a publisher (the coordinator) registers versions; an admin curates and imports.
+ * Who may do what. The API ({@code /api/**}) takes bearer tokens, and for reads also a signed-in browser's session
+ * (the pages' download links), and answers 401/403 as problem details: readers read; only a publisher (the
+ * coordinator) registers versions; an admin curates and imports.
  * The pages take a bearer token too, or a session opened by entering a token once at {@code /login}; their forms
  * are admin-only and carry a CSRF token, which a request with a bearer header (which no browser sends on its own)
  * does not need. Health probes, metrics, the API docs and the login page are open.
@@ -57,10 +58,12 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http, HashedTokens tokens, JsonMapper json) {
+    SecurityFilterChain apiSecurity(HttpSecurity http, HashedTokens tokens, JsonMapper json,
+                                    HttpSessionSecurityContextRepository sessions) {
         http.securityMatcher("/api/**")
                 .csrf(c -> c.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(new SessionReadsOnly(sessions)))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .addFilterBefore(new BearerTokenAuthenticationFilter(tokens), AnonymousAuthenticationFilter.class)
