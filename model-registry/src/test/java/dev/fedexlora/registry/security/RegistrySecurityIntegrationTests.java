@@ -130,18 +130,17 @@ class RegistrySecurityIntegrationTests extends RegistryIntegrationTest {
         HttpResponse<String> anonymous = send("GET", "/models", null, null);
         assertThat(anonymous.statusCode()).isEqualTo(302);
         assertThat(anonymous.headers().firstValue("Location").orElseThrow()).endsWith("/login");
-        assertThat(send("GET", "/login", null, null).statusCode()).isEqualTo(200);
+        assertThat(form("/login", null, "token=" + Tokens.ADMIN).statusCode()).as("no CSRF token").isEqualTo(403);
+        assertThat(login("not-a-token").headers().firstValue("Location").orElseThrow()).endsWith("/login?error");
 
-        HttpResponse<String> wrong = form("/login", null, "token=not-a-token");
-        assertThat(wrong.headers().firstValue("Location").orElseThrow()).endsWith("/login?error");
-
-        // a signed-in reader: reads the pages and the API, but may not use the forms
+        // a signed-in reader reads the pages and the API, but may not use the forms, CSRF token or not
         String reader = signIn(Tokens.READER);
         assertThat(withCookie("GET", "/models/sec-forms", reader).statusCode()).isEqualTo(200);
         assertThat(withCookie("GET", "/api/v1/models/sec-forms", reader).statusCode()).isEqualTo(200);
-        assertThat(form("/models/sec-forms/aliases", reader, "alias=production&version=0").statusCode())
-                .isEqualTo(403);
-        // a signed-in admin's session does not write through the API, and a form without the CSRF token fails
+        String setAlias = "alias=production&version=0&_csrf=" + csrf(reader, "/models/sec-forms");
+        assertThat(form("/models/sec-forms/aliases", reader, setAlias).statusCode()).isEqualTo(403);
+
+        // a signed-in admin: its session never writes through the API, and its forms need the CSRF token
         String admin = signIn(Tokens.ADMIN);
         assertThat(withCookie("PUT", "/api/v1/models/sec-forms/aliases/production", admin).statusCode())
                 .isEqualTo(401);
@@ -149,16 +148,33 @@ class RegistrySecurityIntegrationTests extends RegistryIntegrationTest {
                 .isEqualTo(403);
         mvc.perform(get("/api/v1/models/sec-forms/aliases")).andExpect(jsonPath("$.aliases.production")
                 .doesNotExist());
+        String withToken = "alias=production&version=0&_csrf=" + csrf(admin, "/models/sec-forms");
+        assertThat(form("/models/sec-forms/aliases", admin, withToken).statusCode()).isEqualTo(302);
+        mvc.perform(get("/api/v1/models/sec-forms/aliases")).andExpect(jsonPath("$.aliases.production").value(0));
+    }
+
+    /** Posts the login form with {@code token} and the CSRF token of a fresh session. */
+    private HttpResponse<String> login(String token) throws Exception {
+        HttpResponse<String> page = send("GET", "/login", null, null);
+        String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        return form("/login", cookie, "token=" + token + "&_csrf=" + csrfIn(page.body()));
     }
 
     /** Signs in with {@code token} and answers the session cookie. */
     private String signIn(String token) throws Exception {
-        HttpResponse<String> page = send("GET", "/login", null, null);
-        String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-        String csrf = page.body().replaceAll("(?s).*name=\"_csrf\" value=\"([^\"]+)\".*", "$1");
-        HttpResponse<String> res = form("/login", cookie, "token=" + token + "&_csrf=" + csrf);
+        HttpResponse<String> res = login(token);
         assertThat(res.headers().firstValue("Location").orElseThrow()).endsWith("/models");
         return res.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    }
+
+    private String csrf(String cookie, String page) throws Exception {
+        return csrfIn(withCookie("GET", page, cookie).body());
+    }
+
+    private static String csrfIn(String html) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
+        assertThat(m.find()).as("a CSRF token in the page").isTrue();
+        return java.net.URLEncoder.encode(m.group(1), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private HttpResponse<String> form(String path, String cookie, String body) throws Exception {
