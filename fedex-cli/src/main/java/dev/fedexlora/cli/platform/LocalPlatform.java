@@ -292,9 +292,9 @@ public final class LocalPlatform implements AutoCloseable {
         started.clear();
     }
 
-    private static void requireFree(int port, String what) throws IOException {
+    private void requireFree(int port, String what) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(host(), port));
+            s.bind(new InetSocketAddress(bind, port));
         } catch (IOException e) {
             throw new IOException("port " + port + " for the " + what + " is in use (another platform running?)");
         }
