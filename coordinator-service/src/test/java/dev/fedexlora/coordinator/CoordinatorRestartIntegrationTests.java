@@ -20,6 +20,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
+import dev.fedexlora.coordinator.support.InProcessRegistry;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestInfrastructure;
 import dev.fedexlora.coordinator.support.TestWorker;
@@ -62,7 +63,8 @@ class CoordinatorRestartIntegrationTests {
 
             JsonNode job = awaitJob(w.baseUrl, jobId, "SUCCEEDED", 30_000);
             JsonNode version = call(CoordinatorTestSupport.registry().url(), "GET",
-                    "/api/v1/models/" + MODEL + "/versions/" + job.get("modelVersion").asInt(), null, null).json();
+                    "/api/v1/models/" + MODEL + "/versions/" + job.get("modelVersion").asInt(),
+                    InProcessRegistry.READER_TOKEN, null).json();
             List<String> hashes = new ArrayList<>();
             version.get("clients").forEach(c -> hashes.add(c.get("adapterSha256").asString()));
             assertThat(hashes).containsExactlyInAnyOrder(sha1.get(PeftAdapters.WEIGHTS_FILE),

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.springframework.boot.test.context.TestComponent;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
@@ -193,6 +194,7 @@ public class Fixtures {
 
     public ResultActions register(String model, Object request) throws Exception {
         return mvc.perform(post("/api/v1/models/" + model + "/versions").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, Tokens.bearer(Tokens.PUBLISHER))
                 .content(json.writeValueAsString(request)));
     }
 

@@ -1,15 +1,10 @@
 package dev.fedexlora.coordinator.security;
 
-import java.net.URI;
-
 import jakarta.servlet.DispatcherType;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -18,6 +13,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 
 import dev.fedexlora.coordinator.CoordinatorProperties;
+import dev.fedexlora.platform.security.BearerTokenAuthenticationFilter;
+import dev.fedexlora.platform.security.HashedToken;
+import dev.fedexlora.platform.security.HashedTokens;
+import dev.fedexlora.platform.security.ProblemResponses;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,7 +38,8 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
-                .addFilterBefore(new ApiTokenAuthenticationFilter(properties.security().tokens()),
+                .addFilterBefore(new BearerTokenAuthenticationFilter(new HashedTokens(properties.security().tokens()
+                                .stream().map(t -> new HashedToken(t.name(), t.role().name(), t.sha256())).toList())),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         // The request was authorised when it arrived; the async dispatch that completes an SSE
@@ -56,20 +56,8 @@ class SecurityConfiguration {
                         .requestMatchers("/api/v1/workers", "/api/v1/workers/**", "/api/v1/tasks/**").hasRole("WORKER")
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((req, res, ex) -> problem(res, json, HttpStatus.UNAUTHORIZED,
-                                "unauthorized", "A valid bearer token is required."))
-                        .accessDeniedHandler((req, res, ex) -> problem(res, json, HttpStatus.FORBIDDEN,
-                                "forbidden", "This token's role may not do this.")));
+                        .authenticationEntryPoint(ProblemResponses.unauthorized(json))
+                        .accessDeniedHandler(ProblemResponses.forbidden(json)));
         return http.build();
-    }
-
-    private static void problem(jakarta.servlet.http.HttpServletResponse res, JsonMapper json, HttpStatus status,
-                                String type, String detail) throws java.io.IOException {
-        ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, detail);
-        pd.setType(URI.create("https://fedex-lora.dev/problems/" + type));
-        pd.setTitle(status.getReasonPhrase());
-        res.setStatus(status.value());
-        res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(res.getOutputStream(), pd);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.fedexlora.coordinator.support.InProcessRegistry;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
 import dev.fedexlora.coordinator.task.UploadVerifier;
@@ -226,7 +227,7 @@ final class FedexJobScenario {
     }
 
     JsonNode registry(String path) {
-        return call(registry, "GET", path, null, null).json();
+        return call(registry, "GET", path, InProcessRegistry.READER_TOKEN, null).json();
     }
 
     private byte[] registryArtifact(int version, String file) {

@@ -12,9 +12,6 @@ import java.util.Set;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.web.SecurityFilterChain;
 
 import dev.fedexlora.core.tensor.SafeTensors;
 import dev.fedexlora.core.tensor.Tensor;
@@ -30,6 +27,12 @@ import dev.fedexlora.registry.version.SourceKind;
  * every setting it needs on its command line.
  */
 public final class InProcessRegistry implements AutoCloseable {
+
+    /** SHA-256 of the development tokens dev-registry-publisher and dev-registry-reader. */
+    static final String PUBLISHER_SHA256 = "40a9034c9e1f456aa1a6501e61083ba2dc3b541930345f745469d0559596674f";
+    static final String READER_SHA256 = "83ecd766f8a53e6eab748a34aa864e2151f64c40d501a0167cf14614fdf9a7c5";
+    /** What a reader presents, for tests that read the registry themselves. */
+    public static final String READER_TOKEN = "dev-registry-reader";
 
     private final ConfigurableApplicationContext context;
 
@@ -65,9 +68,15 @@ public final class InProcessRegistry implements AutoCloseable {
                 "--fedex.s3.secret-key=" + bucket.secretKey(),
                 "--fedex.s3.bucket=" + bucket.name(),
                 "--logging.level.org.gaul=warn",
+                // the registry's development tokens; the coordinator presents dev-registry-publisher (its default)
+                "--fedex.registry.security.tokens[0].name=coordinator",
+                "--fedex.registry.security.tokens[0].role=PUBLISHER",
+                "--fedex.registry.security.tokens[0].sha256=" + PUBLISHER_SHA256,
+                "--fedex.registry.security.tokens[1].name=reader",
+                "--fedex.registry.security.tokens[1].role=READER",
+                "--fedex.registry.security.tokens[1].sha256=" + READER_SHA256,
         };
-        return new InProcessRegistry(new SpringApplicationBuilder(RegistryApplication.class, OpenRegistry.class)
-                .run(args));
+        return new InProcessRegistry(new SpringApplicationBuilder(RegistryApplication.class).run(args));
     }
 
     public String url() {
@@ -103,17 +112,5 @@ public final class InProcessRegistry implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-    }
-
-    /**
-     * The coordinator's Spring Security is on this classpath but the registry has no security of its own (it sits
-     * behind the platform's network): keep it open, as it is when it runs alone. Deliberately not a
-     * {@code @Configuration}: the coordinator's component scan covers this package and must not pick it up.
-     */
-    static class OpenRegistry {
-        @Bean
-        SecurityFilterChain openRegistry(HttpSecurity http) {
-            return http.csrf(c -> c.disable()).authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
-        }
     }
 }

@@ -121,6 +121,27 @@ class DockerComposeUnitTests {
     }
 
     @Test
+    void defaultRegistryTokenIsThePublisherTheRegistryAccepts() {
+        String token = ComposeFile.environment(ComposeFile.service(compose, "coordinator")).get("FEDEX_REGISTRY_TOKEN");
+        Map<String, String> registry = ComposeFile.environment(ComposeFile.service(compose, "registry"));
+        assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(token))
+                .isEqualTo(registry.get("FEDEX_REGISTRY_PUBLISHER_TOKEN_SHA256"))
+                .isNotEqualTo(registry.get("FEDEX_REGISTRY_ADMIN_TOKEN_SHA256"))
+                .isNotEqualTo(registry.get("FEDEX_REGISTRY_READER_TOKEN_SHA256"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void portsArePublishedOnLoopbackUnlessAnAddressIsGiven() {
+        for (String name : List.of("seaweedfs", "registry", "coordinator")) {
+            // as Compose reads it without .env: the defaults, so 127.0.0.1 unless FEDEX_PUBLISH_ADDRESS says else
+            List<Object> ports = (List<Object>) ComposeFile.service(compose, name).get("ports");
+            assertThat(ports).as(name).isNotEmpty()
+                    .allSatisfy(p -> assertThat(String.valueOf(p)).matches("127\\.0\\.0\\.1:\\d+:\\d+"));
+        }
+    }
+
+    @Test
     void variableInterpolationFollowsComposeRules() {
         assertThat(ComposeFile.interpolate("${A:-x}/${B-y}:${C}")).isEqualTo("x/y:");
         assertThat(ComposeFile.interpolate("w-$${HOSTNAME}")).isEqualTo("w-${HOSTNAME}");

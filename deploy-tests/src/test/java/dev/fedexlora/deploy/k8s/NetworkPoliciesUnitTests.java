@@ -119,6 +119,25 @@ class NetworkPoliciesUnitTests {
         assertThat(checked).isEqualTo(6);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renderings")
+    void onlyTheCoordinatorAmongThePlatformsPodsReachesTheRegistry(Manifests m) {
+        Workload registry = m.services().stream().filter(w -> w.describe().endsWith("/registry")).findFirst()
+                .orElseThrow();
+        for (Workload client : m.workloads()) {
+            if (client.equals(registry)) {
+                continue;
+            }
+            boolean coordinator = client.describe().endsWith("/coordinator");
+            assertThat(ingressAllows(m, client, registry, 8081)).as(client.describe()).isEqualTo(coordinator);
+        }
+        // every other rule names where its callers come from: the ingress controller's or the monitoring namespace
+        policies(m, registry, "Ingress").flatMap(p -> Objects.requireNonNullElse(p.getSpec().getIngress(),
+                        List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule>of()).stream())
+                .forEach(rule -> assertThat(rule.getFrom()).isNotEmpty().allSatisfy(peer -> assertThat(
+                        peer.getPodSelector() != null || peer.getNamespaceSelector() != null).isTrue()));
+    }
+
     private static boolean egressAllows(Manifests m, Workload client, Workload server, int port) {
         return policies(m, client, "Egress").flatMap(p -> Objects.requireNonNullElse(p.getSpec().getEgress(),
                         List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule>of()).stream())

@@ -97,6 +97,13 @@ class OverlaysUnitTests {
                 .isEqualTo(coordinator.get("FEDEX_WORKER_TOKEN_SHA256"));
         assertThat(coordinator.get("FEDEX_SUBMITTER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-submitter"));
         assertThat(coordinator.get("FEDEX_VIEWER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-viewer"));
+        // the coordinator presents the registry's publisher token, and only that role's
+        Map<String, String> registry = dev.get("registry-secrets");
+        assertThat(Hashes.sha256(coordinator.get("FEDEX_REGISTRY_TOKEN")))
+                .isEqualTo(registry.get("FEDEX_REGISTRY_PUBLISHER_TOKEN_SHA256"))
+                .isNotEqualTo(registry.get("FEDEX_REGISTRY_ADMIN_TOKEN_SHA256"));
+        assertThat(registry.get("FEDEX_REGISTRY_READER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-registry-reader"));
+        assertThat(registry.get("FEDEX_REGISTRY_ADMIN_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-registry-admin"));
         for (String service : List.of("coordinator-secrets", "registry-secrets")) {
             Map<String, String> values = dev.get(service);
             assertThat(values.get("FEDEX_S3_ACCESS_KEY")).as(service)

@@ -28,6 +28,9 @@ public final class ChaosSuite {
     static final String SUBMITTER = "dev-submitter";
     static final String WORKER = "dev-worker";
     static final String VIEWER = "dev-viewer";
+    static final String REGISTRY_READER = LocalPlatform.DEV_REGISTRY_READER;
+    static final String REGISTRY_PUBLISHER = LocalPlatform.DEV_REGISTRY_PUBLISHER;
+    static final String REGISTRY_ADMIN = LocalPlatform.DEV_REGISTRY_ADMIN;
     static final String MODEL = "minilm";
 
     /**
@@ -75,7 +78,7 @@ public final class ChaosSuite {
             platform.startCore(URI.create("http://127.0.0.1:" + registryProxy.port()));
             URI coordinator = platform.coordinatorUrl();
             URI registry = platform.registryUrl();
-            new PlatformClient(coordinator, registry, SUBMITTER).ensureMiniLm(MODEL, out);
+            new PlatformClient(coordinator, registry, SUBMITTER, REGISTRY_ADMIN).ensureMiniLm(MODEL, out);
             var examples = Jsonl.read(dataset);
             String name = Shards.datasetName(dataset);
             Map<String, Path> shards = Shards.write(examples, data.resolve("shards"), "client-", size.workers(), 0.5, 42);
@@ -88,7 +91,8 @@ public final class ChaosSuite {
             WorkerProtocolProbe probe = new WorkerProtocolProbe(http, figures, coordinator, MODEL, WORKER, SUBMITTER);
             probe.run();
             String probeJob = probe.probeJobs().isEmpty() ? "00000000-0000-0000-0000-000000000000" : probe.probeJobs().get(0);
-            TrustCases trust = new TrustCases(http, figures, coordinator, registry, MODEL, SUBMITTER);
+            TrustCases trust = new TrustCases(http, figures, coordinator, registry, MODEL, SUBMITTER, REGISTRY_READER,
+                    REGISTRY_PUBLISHER);
             trust.run(probeJob, probe.honestObjects());
             HostileCorpus corpus = new HostileCorpus(http, figures);
             corpus.run(new HostileCorpus.Service("coordinator", coordinator,
@@ -97,7 +101,7 @@ public final class ChaosSuite {
                             : method.equals("GET") ? VIEWER : SUBMITTER));
             corpus.run(new HostileCorpus.Service("registry", registry,
                     Map.of("name", MODEL, "version", "0", "alias", "production", "file", "config.json"),
-                    (method, path) -> method.equals("GET") ? VIEWER : SUBMITTER));
+                    ChaosSuite::registryTokenFor));
             List<String> junk = new ArrayList<>(probe.probeJobs());
             junk.addAll(trust.createdJobs());
             junk.addAll(corpus.createdJobs());
@@ -118,7 +122,7 @@ public final class ChaosSuite {
             faults.auditRetries(jobs);
             S3Objects s3 = new S3Objects(URI.create("http://127.0.0.1:" + p.s3()), "fedex", "fedex", "fedex-secret",
                     "us-east-1");
-            new VersionAudit(http, figures, coordinator, registry, s3, VIEWER).audit(MODEL, jobs, size.rounds());
+            new VersionAudit(http, figures, coordinator, registry, s3, VIEWER, REGISTRY_READER).audit(MODEL, jobs, size.rounds());
         }
         figures.did(String.format("whole run: %.0f s", Duration.between(started, Instant.now()).toMillis() / 1e3));
         return figures;
@@ -140,5 +144,13 @@ public final class ChaosSuite {
             }
         }
         return out;
+    }
+
+    /** The registry token a legitimate caller of an operation has: the coordinator registers, an admin curates. */
+    static String registryTokenFor(String method, String path) {
+        if (method.equals("GET") || path.endsWith("/export")) {
+            return REGISTRY_READER;
+        }
+        return method.equals("POST") && path.endsWith("/versions") ? REGISTRY_PUBLISHER : REGISTRY_ADMIN;
     }
 }

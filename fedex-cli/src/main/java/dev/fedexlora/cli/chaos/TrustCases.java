@@ -24,9 +24,19 @@ final class TrustCases {
     private final URI registry;
     private final String model;
     private final String submitterToken;
+    private final String registryReaderToken;
+    private final String publisherToken;
     private final List<String> createdJobs = new ArrayList<>();
 
-    TrustCases(Http http, Figures figures, URI coordinator, URI registry, String model, String submitterToken) {
+    /**
+     * @param registryReaderToken what a registry reader presents (paging cases)
+     * @param publisherToken      the coordinator's own registry token: even with it, a version must come from the
+     *                            coordinator's keys for that job round
+     */
+    TrustCases(Http http, Figures figures, URI coordinator, URI registry, String model, String submitterToken,
+               String registryReaderToken, String publisherToken) {
+        this.registryReaderToken = registryReaderToken;
+        this.publisherToken = publisherToken;
         this.http = http;
         this.figures = figures;
         this.coordinator = coordinator;
@@ -53,17 +63,23 @@ final class TrustCases {
 
         String versions = "/api/v1/models/" + model + "/versions";
         http.json("registry GET /api/v1/models/{name}/versions", "GET",
-                registry.resolve(versions + "?page=2147483647&size=20"), null, null);
+                registry.resolve(versions + "?page=2147483647&size=20"), registryReaderToken, null);
         http.json("registry GET /api/v1/models/{name}/versions", "GET",
-                registry.resolve(versions + "?page=0&size=2147483647"), null, null);
+                registry.resolve(versions + "?page=0&size=2147483647"), registryReaderToken, null);
+        http.json("registry GET /api/v1/models", "GET", registry.resolve("/api/v1/models?page=2147483647"),
+                registryReaderToken, null);
 
         String[] weights = clientUpload.get("adapter_model.safetensors");
         String[] config = clientUpload.get("adapter_config.json");
         if (weights != null && config != null) {
-            anonymousWrite("POST " + versions + " with objectKey ../../etc/passwd", "POST", versions,
-                    injected(probeJob, 2, new String[] {"../../etc/passwd", "0".repeat(64), "1"}, weights));
+            ObjectNode traversal = injected(probeJob, 2, new String[] {"../../etc/passwd", "0".repeat(64), "1"},
+                    weights);
+            ObjectNode clientsOwn = injected(probeJob, 1, config, weights);
+            anonymousWrite("POST " + versions + " with objectKey ../../etc/passwd", "POST", versions, traversal);
             anonymousWrite("POST " + versions + " for a running job's round, on a client's own upload", "POST",
-                    versions, injected(probeJob, 1, config, weights));
+                    versions, clientsOwn);
+            foreignArtifacts("objectKey ../../etc/passwd", versions, traversal);
+            foreignArtifacts("a running job's round on a client's own upload", versions, clientsOwn);
         }
         anonymousWrite("PUT alias production", "PUT", "/api/v1/models/" + model + "/aliases/production",
                 F.objectNode().put("version", 0));
@@ -72,7 +88,8 @@ final class TrustCases {
         anonymousWrite("PUT tags", "PUT", "/api/v1/models/" + model + "/tags", tags);
         anonymousWrite("POST import/minilm", "POST", "/api/v1/models/import/minilm",
                 F.objectNode().put("name", "chaos-anonymous-import"));
-        figures.did("trust cases: 6 out-of-range job fields, registry paging and object keys, 5 anonymous writes");
+        figures.did("trust cases: 6 out-of-range job fields, registry paging and object keys, 5 anonymous writes,"
+                + " 2 versions from foreign objects with the publisher's token");
     }
 
     private void outOfRange(String what, Consumer<ObjectNode> edit) {
@@ -100,6 +117,17 @@ final class TrustCases {
                 figures.count("bad artifacts accepted", 1);
                 figures.broken(Promise.NO_BAD_ARTIFACT_ACCEPTED, "registry registered an anonymous version: " + what);
             }
+        }
+    }
+
+    /** Even the coordinator's own token registers no version from objects other than its keys for that round. */
+    private void foreignArtifacts(String what, String versions, JsonNode body) {
+        Http.Reply r = http.json("registry POST /api/v1/models/{name}/versions", "POST", registry.resolve(versions),
+                publisherToken, body);
+        if (r.ok()) {
+            figures.count("bad artifacts accepted", 1);
+            figures.broken(Promise.NO_BAD_ARTIFACT_ACCEPTED, "registry registered a version from foreign objects ("
+                    + what + ") with the publisher's token: " + r.status());
         }
     }
 

@@ -22,8 +22,11 @@ final class VersionAudit {
     private final URI registry;
     private final S3Objects s3;
     private final String viewerToken;
+    private final String registryToken;
 
-    VersionAudit(Http http, Figures figures, URI coordinator, URI registry, S3Objects s3, String viewerToken) {
+    VersionAudit(Http http, Figures figures, URI coordinator, URI registry, S3Objects s3, String viewerToken,
+                 String registryToken) {
+        this.registryToken = registryToken;
         this.http = http;
         this.figures = figures;
         this.coordinator = coordinator;
@@ -105,7 +108,7 @@ final class VersionAudit {
 
     private Http.Reply served(String model, int version, String file) throws IOException, InterruptedException {
         Http.Reply ref = http.quietGet(registry.resolve("/api/v1/models/" + model + "/versions/" + version
-                + "/artifacts/" + file + "?presign=true"), viewerToken);
+                + "/artifacts/" + file + "?presign=true"), registryToken);
         if (!ref.ok()) {
             return null;
         }
@@ -117,7 +120,7 @@ final class VersionAudit {
         List<JsonNode> out = new ArrayList<>();
         for (int page = 0; page < 1000; page++) {
             JsonNode p = http.quietGet(registry.resolve("/api/v1/models/" + model + "/versions?page=" + page + "&size=100"),
-                    viewerToken).json();
+                    registryToken).json();
             JsonNode items = p.has("items") ? p.path("items") : p.path("content");
             if (!items.isArray() || items.isEmpty()) {
                 break;

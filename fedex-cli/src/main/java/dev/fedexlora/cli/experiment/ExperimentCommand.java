@@ -146,7 +146,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         Map<Run, JobResult> done = new LinkedHashMap<>();
         try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, err)) {
             platform.startCore();
-            PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(), "dev-submitter");
+            PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(),
+                    LocalPlatform.DEV_SUBMITTER, LocalPlatform.DEV_REGISTRY_ADMIN);
             client.ensureMiniLm(model, err);
             List<List<LocalPlatform.WorkerClient>> groups = new ArrayList<>();
             for (int w = 0; w < workers; w++) {

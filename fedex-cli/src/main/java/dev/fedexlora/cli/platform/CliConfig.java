@@ -24,6 +24,8 @@ public record CliConfig(URI coordinator, URI registry, String token, String regi
     private static final List<String> KEYS = List.of("coordinator", "registry", "token", "registry-token");
     /** The development tokens a standalone platform accepts (docs/cli.md). */
     static final String DEV_TOKEN = "dev-submitter";
+    /** The development registry token a standalone platform accepts: the admin's, which also reads (docs/cli.md). */
+    static final String DEV_REGISTRY_TOKEN = LocalPlatform.DEV_REGISTRY_ADMIN;
 
     private static volatile Map<String, String> environment;
     private static volatile Path homeDirectory;
@@ -55,7 +57,7 @@ public record CliConfig(URI coordinator, URI registry, String token, String regi
         URI coordinator = url(env, "FEDEX_COORDINATOR_URL", fromFile, "coordinator", source, "http://localhost:8080");
         URI registry = url(env, "FEDEX_REGISTRY_URL", fromFile, "registry", source, "http://localhost:8081");
         String token = first(env.get("FEDEX_TOKEN"), fromFile.get("token"), DEV_TOKEN);
-        String registryToken = first(env.get("FEDEX_REGISTRY_TOKEN"), fromFile.get("registry-token"), null);
+        String registryToken = first(env.get("FEDEX_REGISTRY_TOKEN"), fromFile.get("registry-token"), DEV_REGISTRY_TOKEN);
         return new CliConfig(coordinator, registry, token, registryToken, source);
     }
 

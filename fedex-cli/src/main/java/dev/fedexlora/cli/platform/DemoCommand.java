@@ -67,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the job and print the URLs of the pages and APIs.")
     boolean keepRunning;
 
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "Address every service listens on (default: $SERVER_ADDRESS, else 127.0.0.1, this machine only).")
+    String bind;
+
     @Override
     public Integer call() throws Exception {
         Path home = Home.dir();
@@ -75,9 +79,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException(source + ": no such data set");
         }
         boolean centralized = method.equalsIgnoreCase("CENTRALIZED");
-        try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, System.err)) {
+        try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, System.err, bind)) {
             platform.startCore();
-            PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(), "dev-submitter");
+            PlatformClient client = new PlatformClient(platform.coordinatorUrl(), platform.registryUrl(),
+                    LocalPlatform.DEV_SUBMITTER, LocalPlatform.DEV_REGISTRY_ADMIN);
             client.ensureMiniLm(model, System.err);
 
             String datasetName = Shards.datasetName(source);

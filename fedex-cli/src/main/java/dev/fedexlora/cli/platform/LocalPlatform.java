@@ -35,9 +35,19 @@ public final class LocalPlatform implements AutoCloseable {
 
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
+    /** The development tokens the services accept by default (docs/operations.md lists them). */
+    public static final String DEV_SUBMITTER = "dev-submitter";
+    public static final String DEV_WORKER = "dev-worker";
+    public static final String DEV_VIEWER = "dev-viewer";
+    public static final String DEV_REGISTRY_READER = "dev-registry-reader";
+    public static final String DEV_REGISTRY_PUBLISHER = "dev-registry-publisher";
+    public static final String DEV_REGISTRY_ADMIN = "dev-registry-admin";
+
     private final Path home;
     private final Path data;
     private final Ports ports;
+    /** The address every service listens on; 127.0.0.1 unless told otherwise. */
+    private final String bind;
     private final PrintStream out;
     private final List<Service> started = new ArrayList<>();
     /** How each service was launched, by name, so that it can be started again after a kill. */
@@ -49,6 +59,19 @@ public final class LocalPlatform implements AutoCloseable {
      * @param data where the services keep their databases, objects and logs
      */
     public LocalPlatform(Path home, Path data, Ports ports, PrintStream out) {
+        this(home, data, ports, out, null);
+    }
+
+    /**
+     * @param bind the address every service listens on (Spring's {@code server.address}, and the embedded S3
+     *             endpoint's); null takes {@code SERVER_ADDRESS} from the environment, else 127.0.0.1. A wildcard
+     *             (0.0.0.0) exposes the HTTP services on every interface; the S3 endpoint then stays on 127.0.0.1
+     *             because presigned URLs must name a reachable host.
+     */
+    public LocalPlatform(Path home, Path data, Ports ports, PrintStream out, String bind) {
+        String env = System.getenv("SERVER_ADDRESS");
+        this.bind = bind != null && !bind.isBlank() ? bind.trim()
+                : env != null && !env.isBlank() ? env.trim() : "127.0.0.1";
         this.home = home;
         this.data = data.toAbsolutePath();
         this.ports = ports;
@@ -56,12 +79,25 @@ public final class LocalPlatform implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /** The host that reaches the services: the bind address, or 127.0.0.1 when that is a wildcard. */
+    public String host() {
+        return isWildcard(bind) ? "127.0.0.1" : bind;
+    }
+
+    public String bindAddress() {
+        return bind;
+    }
+
+    static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
+    }
+
     public URI coordinatorUrl() {
-        return URI.create("http://127.0.0.1:" + ports.coordinator());
+        return URI.create("http://" + host() + ":" + ports.coordinator());
     }
 
     public URI registryUrl() {
-        return URI.create("http://127.0.0.1:" + ports.registry());
+        return URI.create("http://" + host() + ":" + ports.registry());
     }
 
     public List<Service> services() {
@@ -86,11 +122,12 @@ public final class LocalPlatform implements AutoCloseable {
         start("model-registry", "registry", ports.registry(), List.of(
                 "--spring.profiles.active=embedded",
                 "--fedex.embedded.dir=" + data,
-                "--fedex.embedded.s3-port=" + ports.s3()));
+                "--fedex.embedded.s3-port=" + ports.s3(),
+                "--fedex.embedded.s3-host=" + host()));
         start("coordinator-service", "coordinator", ports.coordinator(), List.of(
                 "--spring.profiles.active=embedded",
                 "--fedex.embedded.dir=" + data,
-                "--fedex.s3.endpoint=http://127.0.0.1:" + ports.s3(),
+                "--fedex.s3.endpoint=http://" + host() + ":" + ports.s3(),
                 "--fedex.coordinator.registry.url=" + registryForCoordinator));
     }
 
@@ -118,7 +155,7 @@ public final class LocalPlatform implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of(
                     "--fedex.worker.name=worker-" + i,
                     "--fedex.worker.coordinator-url=" + coordinatorUrl(),
-                    "--fedex.worker.token=dev-worker",
+                    "--fedex.worker.token=" + DEV_WORKER,
                     "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache")));
             List<WorkerClient> group = groups.get(i);
             for (int j = 0; j < group.size(); j++) {
@@ -187,7 +224,7 @@ public final class LocalPlatform implements AutoCloseable {
             Files.move(log, logs.resolve(name + "-" + System.currentTimeMillis() + ".log"));
         }
         List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xss2m",
-                "-Dai.djl.offline=true", "-jar", jar.toString(), "--server.port=" + port));
+                "-Dai.djl.offline=true", "-jar", jar.toString(), "--server.port=" + port, "--server.address=" + bind));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -195,7 +232,7 @@ public final class LocalPlatform implements AutoCloseable {
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Path shown = log.toAbsolutePath().startsWith(home) ? home.relativize(log.toAbsolutePath()) : log.toAbsolutePath();
         out.printf("starting %s on port %d (log: %s)%n", name, port, shown);
-        Service s = new Service(name, pb.start(), URI.create("http://127.0.0.1:" + port), log);
+        Service s = new Service(name, pb.start(), URI.create("http://" + host() + ":" + port), log);
         started.add(s);
         return s;
     }
@@ -255,9 +292,9 @@ public final class LocalPlatform implements AutoCloseable {
         started.clear();
     }
 
-    private static void requireFree(int port, String what) throws IOException {
+    private void requireFree(int port, String what) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", port));
+            s.bind(new InetSocketAddress(bind, port));
         } catch (IOException e) {
             throw new IOException("port " + port + " for the " + what + " is in use (another platform running?)");
         }

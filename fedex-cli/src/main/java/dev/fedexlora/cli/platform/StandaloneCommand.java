@@ -25,9 +25,13 @@ public final class StandaloneCommand implements Callable<Integer> {
             description = "JSONL data the workers split among their clients (default ${DEFAULT-VALUE}).")
     Path dataset;
 
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "Address every service listens on (default: $SERVER_ADDRESS, else 127.0.0.1, this machine only).")
+    String bind;
+
     @Override
     public Integer call() throws Exception {
-        try (LocalPlatform platform = new LocalPlatform(Home.dir(), data, LocalPlatform.Ports.DEFAULT, System.out)) {
+        try (LocalPlatform platform = new LocalPlatform(Home.dir(), data, LocalPlatform.Ports.DEFAULT, System.out, bind)) {
             platform.startCore();
             if (workers > 0) {
                 Path source = dataset.isAbsolute() ? dataset : Home.dir().resolve(dataset);

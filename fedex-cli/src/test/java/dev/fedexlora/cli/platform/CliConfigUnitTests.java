@@ -28,7 +28,7 @@ class CliConfigUnitTests {
         assertThat(c.coordinator()).isEqualTo(URI.create("http://localhost:8080"));
         assertThat(c.registry()).isEqualTo(URI.create("http://localhost:8081"));
         assertThat(c.token()).isEqualTo("dev-submitter");
-        assertThat(c.registryToken()).isNull();
+        assertThat(c.registryToken()).isEqualTo("dev-registry-admin");
         assertThat(c.source()).isNull();
     }
 

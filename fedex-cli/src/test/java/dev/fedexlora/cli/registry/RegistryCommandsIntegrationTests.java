@@ -97,6 +97,16 @@ class RegistryCommandsIntegrationTests {
         registerRound("tiny-bert", 1, 0);
         registerRound("tiny-bert", 2, 1);
 
+        // a reader's token may read but not move an alias; the development default is the admin's
+        CliConfig.useEnvironment(Map.of("FEDEX_REGISTRY_URL", url, "FEDEX_REGISTRY_TOKEN", "dev-registry-reader"), shared);
+        try {
+            assertThat(ok("models", "list", "-q", "tiny").out()).contains("tiny-bert");
+            CliRun refused = run("models", "alias", "tiny-bert", "1", "production");
+            assertThat(refused.code()).isNotZero();
+            assertThat(refused.err()).contains("registry answered 403");
+        } finally {
+            CliConfig.useEnvironment(Map.of("FEDEX_REGISTRY_URL", url), shared);
+        }
         assertThat(ok("models", "alias", "tiny-bert", "1", "production").out()).contains("tiny-bert@production → version 1");
         CliRun show = ok("versions", "show", "fedex://models/tiny-bert@production");
         assertThat(show.out()).contains("fedex://models/tiny-bert/1", "production", "job job-cli, round 1",
@@ -211,6 +221,7 @@ class RegistryCommandsIntegrationTests {
         try (HttpClient http = HttpClient.newHttpClient()) {
             r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/models/" + model + "/versions"))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer dev-registry-publisher") // the coordinator's identity
                     .POST(HttpRequest.BodyPublishers.ofString(JsonMapper.builder().build().writeValueAsString(request)))
                     .build(), HttpResponse.BodyHandlers.ofString());
         }
@@ -219,7 +230,8 @@ class RegistryCommandsIntegrationTests {
 
     static String get(String path) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
+            return http.send(HttpRequest.newBuilder(URI.create(url + path))
+                            .header("Authorization", "Bearer dev-registry-reader").build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }
     }

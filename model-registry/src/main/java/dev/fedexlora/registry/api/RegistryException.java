@@ -53,4 +53,17 @@ public class RegistryException extends RuntimeException {
     public static RegistryException invalid(String field, String detail) {
         return new RegistryException(ProblemType.INVALID_REQUEST, detail, field);
     }
+
+    /**
+     * A page request the database can answer: {@code page} from 0 and its first row ({@code page × size}) within
+     * an int, which is what the database's offset takes. Larger pages would overflow into a negative offset.
+     */
+    public static void checkPage(int page, int size) {
+        if (size < 1) {
+            throw invalid("size", "size must be 1 or more");
+        }
+        if (page < 0 || (long) page * size > Integer.MAX_VALUE) {
+            throw invalid("page", "page must be between 0 and " + Integer.MAX_VALUE / size + " for size " + size);
+        }
+    }
 }

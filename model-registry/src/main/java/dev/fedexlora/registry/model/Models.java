@@ -102,6 +102,7 @@ public class Models {
     }
 
     public Page<ModelResponse> search(String q, int page, int size) {
+        RegistryException.checkPage(page, size);
         String needle = q == null ? "" : q.trim().toLowerCase(Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         return models.search("%" + needle + "%", PageRequest.of(page, size, Sort.by("name"))).map(this::response);

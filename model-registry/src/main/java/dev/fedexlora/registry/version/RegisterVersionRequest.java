@@ -1,6 +1,7 @@
 package dev.fedexlora.registry.version;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -25,8 +26,17 @@ public record RegisterVersionRequest(
         Double exactnessError,
         @NotEmpty @Size(max = 32) List<@Valid @NotNull ArtifactRef> artifacts) {
 
-    /** The job round that produced the version. */
-    public record Source(@NotBlank @Size(max = 100) String jobId, @NotNull @Min(1) Integer round) {
+    /** The highest round a version may come from: the coordinator's limit on a job's rounds. */
+    public static final int MAX_ROUND = 10_000;
+
+    /**
+     * The job round that produced the version. The job id is one path segment of the coordinator's object keys;
+     * rounds are bounded like a job's rounds on the coordinator (at most 10 000).
+     */
+    public record Source(
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_-]{0,99}", message = "must be a job id (letters, digits, '-', '_')")
+            String jobId,
+            @NotNull @Min(1) @Max(MAX_ROUND) Integer round) {
     }
 
     /** One client's contribution to the round. */

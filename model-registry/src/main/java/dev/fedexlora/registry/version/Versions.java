@@ -159,10 +159,18 @@ public class Versions {
 
     private static void checkFiles(RegisterVersionRequest request) {
         Set<String> seen = new java.util.HashSet<>();
+        String prefix = versionPrefix(request.source());
         for (int i = 0; i < request.artifacts().size(); i++) {
-            String file = request.artifacts().get(i).file();
+            RegisterVersionRequest.ArtifactRef a = request.artifacts().get(i);
+            String file = a.file();
             if (!seen.add(file)) {
                 throw RegistryException.invalid("artifacts[" + i + "].file", "file '" + file + "' is listed twice");
+            }
+            // Only what the coordinator itself wrote for this job round becomes a version: its own key for the file,
+            // never a client's upload or another job's object.
+            if (!a.objectKey().equals(prefix + file)) {
+                throw RegistryException.invalid("artifacts[" + i + "].objectKey", "objectKey of '" + file
+                        + "' must be '" + prefix + file + "', the coordinator's key for this job round");
             }
         }
         for (String required : REQUIRED_JOB_FILES) {
@@ -170,6 +178,11 @@ public class Versions {
                 throw RegistryException.invalid("artifacts", "a version needs the file '" + required + "'");
             }
         }
+    }
+
+    /** Where the coordinator leaves the files of job round {@code source}'s version (its {@code TaskKeys}). */
+    static String versionPrefix(RegisterVersionRequest.Source source) {
+        return "jobs/" + source.jobId() + "/rounds/" + source.round() + "/version/";
     }
 
     /** The parent exists, this job round has no version yet, and the parent is the latest of the job's line. */
@@ -226,11 +239,13 @@ public class Versions {
     }
 
     public Page<ModelVersion> page(Model model, int page, int size) {
+        RegistryException.checkPage(page, size);
         return versions.findByModelOrderByNumberDesc(model, PageRequest.of(page, size));
     }
 
     /** A page of versions, newest first; archived ones only when {@code includeArchived}. */
     public Page<ModelVersion> page(Model model, int page, int size, boolean includeArchived) {
+        RegistryException.checkPage(page, size);
         return includeArchived ? page(model, page, size) : notes.activeVersions(model, PageRequest.of(page, size));
     }
 

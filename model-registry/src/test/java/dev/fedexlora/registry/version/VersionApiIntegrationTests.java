@@ -136,13 +136,14 @@ class VersionApiIntegrationTests extends RegistryIntegrationTest {
         Map<String, Object> request = new LinkedHashMap<>(r.request());
         List<Map<String, Object>> artifacts = new java.util.ArrayList<>(r.artifacts());
         Map<String, Object> gone = new LinkedHashMap<>(artifacts.get(0));
-        gone.put("objectKey", "jobs/job-b/rounds/1/version/nothing-here");
-        artifacts.set(0, gone);
+        gone.put("file", "nothing-here.json");
+        gone.put("objectKey", "jobs/job-b/rounds/1/version/nothing-here.json");
+        artifacts.add(gone);
         request.put("artifacts", artifacts);
         fixtures.register("bad-requests", request)
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.type").value("https://fedex-lora.dev/problems/artifact-missing"))
-                .andExpect(jsonPath("$.field").value("artifacts[0].objectKey"));
+                .andExpect(jsonPath("$.field").value("artifacts[" + (artifacts.size() - 1) + "].objectKey"));
 
         fixtures.register("no-such-model", r.request())
                 .andExpect(status().isNotFound())
@@ -179,7 +180,11 @@ class VersionApiIntegrationTests extends RegistryIntegrationTest {
         Map<String, Object> request = new LinkedHashMap<>(r.request());
         List<Map<String, Object>> artifacts = new java.util.ArrayList<>(r.artifacts());
         Map<String, Object> wrong = new LinkedHashMap<>(artifacts.get(0));
+        byte[] weights = fixtures.store().read((String) wrong.get("objectKey"));
+        String residualKey = "jobs/job-r/rounds/1/version/residual.safetensors";
+        fixtures.store().put(residualKey, weights);
         wrong.put("file", "residual.safetensors");
+        wrong.put("objectKey", residualKey);
         artifacts.set(2, wrong);
         request.put("artifacts", artifacts);
         fixtures.register("bad-residual", request)

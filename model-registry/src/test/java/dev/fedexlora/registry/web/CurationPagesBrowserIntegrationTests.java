@@ -5,6 +5,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.fedexlora.registry.Fixtures;
 import dev.fedexlora.registry.RegistryIntegrationTest;
+import dev.fedexlora.registry.Tokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ class CurationPagesBrowserIntegrationTests extends RegistryIntegrationTest {
         HeadlessChromium.assumeInstalled();
         if (browser == null) {
             browser = HeadlessChromium.start();
+            HeadlessChromium.signIn(browser, "http://127.0.0.1:" + port, Tokens.ADMIN);
         }
     }
 

@@ -38,4 +38,13 @@ final class HeadlessChromium {
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return browser;
     }
+
+    /** Signs {@code browser} in to the registry at {@code base} with {@code token}, as a person would. */
+    static void signIn(WebDriver browser, String base, String token) {
+        browser.get(base + "/login");
+        browser.findElement(org.openqa.selenium.By.name("token")).sendKeys(token);
+        browser.findElement(org.openqa.selenium.By.cssSelector("#login button")).click();
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(d -> d.getCurrentUrl().endsWith("/models"));
+    }
 }

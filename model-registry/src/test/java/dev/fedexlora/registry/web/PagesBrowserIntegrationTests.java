@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.fedexlora.registry.Fixtures;
 import dev.fedexlora.registry.RegistryIntegrationTest;
+import dev.fedexlora.registry.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,6 +53,7 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         HeadlessChromium.assumeInstalled();
         if (browser == null) {
             browser = HeadlessChromium.start();
+            HeadlessChromium.signIn(browser, "http://127.0.0.1:" + port, Tokens.READER);
         }
     }
 
@@ -187,9 +189,12 @@ class PagesBrowserIntegrationTests extends RegistryIntegrationTest {
         browser.get("http://127.0.0.1:" + port + path);
     }
 
-    static byte[] download(String url) throws Exception {
+    /** Follows a page's link as the signed-in browser would: with its session cookie. */
+    private byte[] download(String url) throws Exception {
+        org.openqa.selenium.Cookie session = browser.manage().getCookieNamed("JSESSIONID");
         try (HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()) {
-            HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(url))
+                            .header("Cookie", "JSESSIONID=" + session.getValue()).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(res.statusCode()).isEqualTo(200);
             return res.body();
