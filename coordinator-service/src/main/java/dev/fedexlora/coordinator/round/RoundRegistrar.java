@@ -103,13 +103,15 @@ class RoundRegistrar implements DisposableBean {
             try {
                 version = aggregator.register(p.prepared);
             } catch (RoundAggregator.Unaggregatable e) {
-                pending.remove(roundId);
                 rounds.retryOrFail(round, RoundState.REGISTERING, "the registry refused the version: "
                         + e.getMessage());
+                pending.remove(roundId);
                 return;
             }
-            pending.remove(roundId);
+            // The round leaves REGISTERING before it leaves this map: the scheduler never sees it REGISTERING and
+            // not held (which would aggregate it again).
             rounds.aggregated(round, p.prepared.outcome().withVersion(version));
+            pending.remove(roundId);
             if (p.failures > 0) {
                 log.info("Job {} round {} registered as version {} after {} failed attempts", p.prepared.jobId(),
                         p.prepared.round(), version, p.failures);

@@ -81,8 +81,10 @@ class RoundScheduler {
                 if (registrar.holds(round.getId())) {
                     registrar.poll(round.getId());
                 } else {
-                    // After a restart: aggregate again (the same bytes) and hand it over.
-                    prepare(round).ifPresent(p -> registrar.hand(round.getId(), p));
+                    // After a restart: aggregate again (the same bytes) and hand it over, unless it moved on since
+                    // it was listed.
+                    roundRepository.findById(round.getId()).filter(r -> r.getState() == RoundState.REGISTERING)
+                            .flatMap(this::prepare).ifPresent(p -> registrar.hand(round.getId(), p));
                 }
             });
         }
