@@ -1,15 +1,17 @@
 package dev.fedexlora.coordinator;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 
 /**
  * The coordinator's Micrometer meters (exposed at {@code /actuator/prometheus}): rounds by outcome, aggregation
- * time, bytes moved through the object store, lease expiries and rejected uploads.
+ * time, bytes moved through the object store, lease expiries, rejected uploads and the open-task queue depth.
  */
 @Component
 public class CoordinatorMetrics {
@@ -19,6 +21,7 @@ public class CoordinatorMetrics {
     private final Counter leaseExpiries;
     private final Counter rejectedUploads;
     private final Counter uploadReads;
+    private final AtomicLong tasksOpen = new AtomicLong();
 
     CoordinatorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,6 +35,9 @@ public class CoordinatorMetrics {
         this.uploadReads = Counter.builder("fedex.coordinator.uploads.reads")
                 .description("Client uploads read from the object store (once each, at completion, unless the "
                         + "coordinator restarted before aggregating)").register(registry);
+        Gauge.builder("fedex.coordinator.tasks.open", tasksOpen, AtomicLong::get)
+                .description("Tasks OFFERED or LEASED in OPEN rounds of RUNNING jobs (the queue depth the worker "
+                        + "autoscaler follows); refreshed by every scheduler run").register(registry);
         for (String outcome : new String[] {"aggregated", "retried", "failed"}) {
             rounds(outcome);
         }
@@ -52,6 +58,11 @@ public class CoordinatorMetrics {
     /** Bytes the coordinator read ({@code in}) or wrote ({@code out}) in the object store. */
     public void bytesMoved(String direction, long bytes) {
         bytes(direction).increment(bytes);
+    }
+
+    /** The number of open tasks, counted by the scheduler. */
+    public void tasksOpen(long count) {
+        tasksOpen.set(count);
     }
 
     public void leaseExpired() {

@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTaskAttempts      attempts a task gets after rejected uploads before it stays FAILED
  * @param maxRoundAttempts     attempts a round gets when its deadline passes without quorum before the job fails
  * @param defaultRoundDeadline round deadline for jobs that do not set one
- * @param presignExpiry        validity of presigned object-store URLs handed to workers
+ * @param presignExpiry        longest validity of a presigned upload URL; each one expires with its lease (and every
+ *                             heartbeat hands out fresh ones), so this only caps very long leases
  * @param eventStreamTimeout   how long a server-sent event stream stays open
  * @param registry             the model registry
  * @param security             the API tokens

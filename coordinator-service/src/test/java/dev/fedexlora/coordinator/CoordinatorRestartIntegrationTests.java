@@ -7,6 +7,7 @@ import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.awaitJob;
 import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.call;
 import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.job;
 import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.submit;
+import static dev.fedexlora.coordinator.support.CoordinatorTestSupport.url;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
@@ -80,15 +79,8 @@ class CoordinatorRestartIntegrationTests {
 
     private ConfigurableApplicationContext start() {
         Map<String, Object> properties = new LinkedHashMap<>(CoordinatorTestSupport.properties(database));
-        properties.put("server.port", "0");
         // Long enough that the lease outlives the restart on a slow machine.
         properties.put("fedex.coordinator.lease-ttl", "120s");
-        List<String> args = new ArrayList<>();
-        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
-        return new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
-    }
-
-    private static String url(ConfigurableApplicationContext context) {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        return CoordinatorTestSupport.startCoordinator(properties);
     }
 }

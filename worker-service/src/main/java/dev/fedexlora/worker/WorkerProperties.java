@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param enabled           whether the lease loop runs at all
  * @param pollInterval      wait between lease polls when the coordinator has nothing to do, and after an error
  * @param heartbeatInterval renewal period of a held lease while training
+ * @param deliveryRetry     how long a finished task's upload and completion are retried (backoff from 1 s to 30 s)
+ *                          while the coordinator or the object store is unreachable; a lost lease stops it at once
  * @param cacheDir          base checkpoints by content hash, and task scratch space
  * @param threads           libtorch intra-op threads
  * @param heldOutFraction   share of each client's examples held out for its evaluation
@@ -34,6 +36,7 @@ public record WorkerProperties(@DefaultValue("worker") String name,
                                @DefaultValue("true") boolean enabled,
                                @DefaultValue("2s") Duration pollInterval,
                                @DefaultValue("10s") Duration heartbeatInterval,
+                               @DefaultValue("30m") Duration deliveryRetry,
                                Path cacheDir,
                                @DefaultValue("2") int threads,
                                @DefaultValue("0.1") double heldOutFraction,

@@ -37,8 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Aggregates one closed round: takes every done task's upload as verified at completion ({@link VerifiedUploads}:
  * read from the object store once per round, at completion), aggregates with lora-core, checks exactness, writes the version artifacts under
- * {@code jobs/{job}/rounds/{r}/version/} and registers the version. Idempotent: after a crash it runs again with
- * the same inputs, writes the same bytes, and adopts a registration the registry already committed.
+ * {@code jobs/{job}/rounds/{r}/version/}; {@link RoundRegistrar} then registers the version. Idempotent: after a
+ * crash it runs again with the same inputs, writes the same bytes, and adopts a registration the registry already
+ * committed.
  */
 @Component
 class RoundAggregator {
@@ -66,6 +67,11 @@ class RoundAggregator {
     /** What one aggregation produced; recorded on the round. */
     record Outcome(int participants, Double meanLoss, Double meanAccuracy, double exactnessError, double deviation,
                    long residualBytes, long bytesMoved, double seconds, int modelVersion) {
+
+        Outcome withVersion(int version) {
+            return new Outcome(participants, meanLoss, meanAccuracy, exactnessError, deviation, residualBytes,
+                    bytesMoved, seconds, version);
+        }
     }
 
     /** The round cannot aggregate with these inputs (a retry of the round may succeed). */
@@ -75,7 +81,16 @@ class RoundAggregator {
         }
     }
 
-    Outcome aggregate(JobEntity job, JobRequest request, RoundEntity round, List<TaskEntity> done)
+    /** A round aggregated, its artifacts written, its version not yet registered. */
+    record Prepared(java.util.UUID jobId, int round, String model, RegistryClient.RegisterVersion body,
+                    Outcome outcome) {
+    }
+
+    /**
+     * Aggregates the round and writes its version's artifacts; registering is {@link #register(Prepared)}'s, off
+     * the scheduler thread. Idempotent: the same inputs write the same bytes.
+     */
+    Prepared aggregate(JobEntity job, JobRequest request, RoundEntity round, List<TaskEntity> done)
             throws Unaggregatable {
         long started = System.nanoTime();
         List<TaskEntity> tasks = new ArrayList<>(done);
@@ -152,26 +167,31 @@ class RoundAggregator {
             versionMetrics.put("meanAccuracy", meanAccuracy);
         }
         int parent = job.currentModelVersion();
-        int version = register(job, round, request, parent, new RegistryClient.RegisterVersion(parent,
+        RegistryClient.RegisterVersion body = new RegistryClient.RegisterVersion(parent,
                 new RegistryClient.JobSource(job.getId().toString(), round.getNumber()), request.method().name(),
-                clients, versionMetrics, exactness, artifacts));
-        log.info("Job {} round {}: {} clients aggregated with {} into version {} (exactness {}, deviation {})",
-                job.getId(), round.getNumber(), tasks.size(), request.method(), version, exactness, result.maxDeviation());
-        return new Outcome(tasks.size(), meanLoss, meanAccuracy, exactness, result.maxDeviation(),
-                result.residualBytes(), bytesIn + bytesOut, took.toNanos() / 1e9, version);
+                clients, versionMetrics, exactness, artifacts);
+        log.info("Job {} round {}: {} clients aggregated with {} (exactness {}, deviation {}); registering",
+                job.getId(), round.getNumber(), tasks.size(), request.method(), exactness, result.maxDeviation());
+        return new Prepared(job.getId(), round.getNumber(), job.getBaseModelName(), body,
+                new Outcome(tasks.size(), meanLoss, meanAccuracy, exactness, result.maxDeviation(),
+                        result.residualBytes(), bytesIn + bytesOut, took.toNanos() / 1e9, 0));
     }
 
-    private int register(JobEntity job, RoundEntity round, JobRequest request, int parent,
-                         RegistryClient.RegisterVersion body) throws Unaggregatable {
-        String model = job.getBaseModelName();
+    /**
+     * Registers a prepared round's version. A 409 naming the version this job round already has adopts it (the
+     * registry committed it earlier and our answer was lost).
+     *
+     * @throws Unaggregatable             when the registry refuses the version (another 4xx): retrying cannot help
+     * @throws RegistryCallException      when the registry cannot be reached or fails (5xx): retry later
+     */
+    int register(Prepared prepared) throws Unaggregatable {
+        String model = prepared.model();
         try {
-            return registry.register(model, body).version();
+            return registry.register(model, prepared.body()).version();
         } catch (RegistryCallException e) {
             if (e.conflict() && e.existingVersion() != null) {
-                // The registry committed this job round earlier and our answer was lost (a restart between its
-                // commit and ours): adopt that version instead of registering twice.
-                log.info("Job {} round {} is already version {} of {}: adopting it", job.getId(), round.getNumber(),
-                        e.existingVersion(), model);
+                log.info("Job {} round {} is already version {} of {}: adopting it", prepared.jobId(),
+                        prepared.round(), e.existingVersion(), model);
                 return e.existingVersion();
             }
             if (e.status() >= 400 && e.status() < 500) {

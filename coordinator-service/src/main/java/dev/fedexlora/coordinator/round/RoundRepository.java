@@ -15,6 +15,14 @@ public interface RoundRepository extends JpaRepository<RoundEntity, UUID> {
 
     List<RoundEntity> findByState(RoundState state);
 
+    /** Pushes the deadline of every OPEN round back by {@code seconds} (time the coordinator itself was down). */
+    @Modifying(clearAutomatically = true, flushAutomatically = true)
+    @Query(nativeQuery = true, value = """
+            update coordinator.rounds set deadline_at = deadline_at + make_interval(secs => :seconds),
+                   version = version + 1
+            where state = 'OPEN'""")
+    int extendOpenDeadlines(@Param("seconds") double seconds);
+
     List<RoundEntity> findByJobIdOrderByNumberAscAttemptAsc(UUID jobId);
 
     Optional<RoundEntity> findFirstByJobIdAndNumberOrderByAttemptDesc(UUID jobId, int number);
@@ -33,7 +41,7 @@ public interface RoundRepository extends JpaRepository<RoundEntity, UUID> {
                    r.exactnessError = :exactnessError, r.deviation = :deviation, r.residualBytes = :residualBytes,
                    r.bytesMoved = :bytesMoved, r.aggregationSeconds = :seconds, r.modelVersion = :modelVersion,
                    r.version = r.version + 1
-            where r.id = :id and r.state = dev.fedexlora.coordinator.round.RoundState.AGGREGATING""")
+            where r.id = :id and r.state = dev.fedexlora.coordinator.round.RoundState.REGISTERING""")
     int aggregated(@Param("id") UUID id, @Param("participants") int participants, @Param("meanLoss") Double meanLoss,
                    @Param("meanAccuracy") Double meanAccuracy, @Param("exactnessError") double exactnessError,
                    @Param("deviation") double deviation, @Param("residualBytes") long residualBytes,
@@ -44,6 +52,8 @@ public interface RoundRepository extends JpaRepository<RoundEntity, UUID> {
     @Query("""
             update RoundEntity r set r.state = dev.fedexlora.coordinator.round.RoundState.CANCELLED, r.closedAt = :now,
                    r.failureReason = 'job cancelled', r.version = r.version + 1
-            where r.jobId = :jobId and r.state = dev.fedexlora.coordinator.round.RoundState.OPEN""")
-    int cancelOpen(@Param("jobId") UUID jobId, @Param("now") Instant now);
+            where r.jobId = :jobId and r.state in (dev.fedexlora.coordinator.round.RoundState.OPEN,
+                                                 dev.fedexlora.coordinator.round.RoundState.AGGREGATING,
+                                                 dev.fedexlora.coordinator.round.RoundState.REGISTERING)""")
+    int cancelUnfinished(@Param("jobId") UUID jobId, @Param("now") Instant now);
 }

@@ -192,7 +192,14 @@ public class RoundService {
         });
     }
 
-    /** AGGREGATING → AGGREGATED with its metrics; the job moves to the next round or succeeds. */
+    /** AGGREGATING → REGISTERING once its artifacts are written; false when the round moved on (cancelled). */
+    boolean awaitRegistration(RoundEntity round) {
+        Boolean won = tx.execute(s -> rounds.transition(round.getId(), RoundState.AGGREGATING, RoundState.REGISTERING,
+                null, clock.instant()) == 1);
+        return Boolean.TRUE.equals(won);
+    }
+
+    /** REGISTERING → AGGREGATED with its metrics; the job moves to the next round or succeeds. */
     void aggregated(RoundEntity round, RoundAggregator.Outcome o) {
         tx.executeWithoutResult(s -> {
             if (rounds.aggregated(round.getId(), o.participants(), o.meanLoss(), o.meanAccuracy(), o.exactnessError(),
@@ -216,9 +223,13 @@ public class RoundService {
         });
     }
 
-    /** A cancelled job's open round is cancelled, in the cancelling transaction. */
+    /**
+     * A cancelled job's unfinished round (open, aggregating or waiting for the registry) is cancelled, in the
+     * cancelling transaction: the registrar checks the round's state before every registration attempt, so no
+     * version is registered for it afterwards.
+     */
     @EventListener
     void on(JobCancelled cancelled) {
-        rounds.cancelOpen(cancelled.jobId(), cancelled.at());
+        rounds.cancelUnfinished(cancelled.jobId(), cancelled.at());
     }
 }

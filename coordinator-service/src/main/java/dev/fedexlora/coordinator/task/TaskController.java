@@ -46,7 +46,7 @@ class TaskController {
     @PostMapping("/tasks/{id}/heartbeat")
     TaskRequests.Heartbeat heartbeat(@PathVariable UUID id, @Valid @RequestBody TaskRequests.WorkerRef body,
                                      Principal principal) {
-        return new TaskRequests.Heartbeat(tasks.heartbeat(id, body.workerId(), principal.getName()));
+        return tasks.heartbeat(id, body.workerId(), principal.getName());
     }
 
     @PostMapping("/tasks/{id}/complete")

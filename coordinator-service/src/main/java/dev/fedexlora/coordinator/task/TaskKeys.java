@@ -8,9 +8,14 @@ public final class TaskKeys {
     private TaskKeys() {
     }
 
-    /** {@code jobs/{job}/rounds/{r}/tasks/{task}/{file}}: one client's upload, through a presigned PUT. */
+    /**
+     * {@code jobs/{job}/rounds/{r}/tasks/{task}/{attempt}/{file}}: one client's upload, through a presigned PUT. Each
+     * attempt of a task has its own key, so a late PUT of an earlier attempt (a worker whose lease expired) can never
+     * replace what a later attempt uploaded and had verified.
+     */
     public static String upload(TaskEntity task, String file) {
-        return "jobs/" + task.getJobId() + "/rounds/" + task.getRoundNumber() + "/tasks/" + task.getId() + "/" + file;
+        return "jobs/" + task.getJobId() + "/rounds/" + task.getRoundNumber() + "/tasks/" + task.getId() + "/"
+                + task.getAttempts() + "/" + file;
     }
 
     /** {@code jobs/{job}/rounds/{r}/version/{file}}: the artifacts of the version a round produced. */

@@ -44,6 +44,25 @@ interface TaskRepository extends JpaRepository<TaskEntity, UUID> {
             for update of t skip locked""")
     Optional<UUID> claimable(@Param("worker") UUID worker);
 
+    /**
+     * Tasks waiting for or held by a worker: OFFERED or LEASED in OPEN rounds of RUNNING jobs (the claim query's
+     * conditions); the queue depth the worker autoscaler follows.
+     */
+    @Query(nativeQuery = true, value = """
+            select count(*) from coordinator.tasks t
+              join coordinator.rounds r on r.id = t.round_id
+              join coordinator.jobs j on j.id = t.job_id
+            where t.state in ('OFFERED', 'LEASED') and r.state = 'OPEN' and j.state = 'RUNNING'""")
+    long countOpen();
+
+    /** Moves every held lease's expiry forward by {@code seconds} (time the coordinator itself was down). */
+    @Modifying(clearAutomatically = true, flushAutomatically = true)
+    @Query(nativeQuery = true, value = """
+            update coordinator.tasks set lease_expires_at = lease_expires_at + make_interval(secs => :seconds),
+                   version = version + 1
+            where state = 'LEASED'""")
+    int extendLeases(@Param("seconds") double seconds);
+
     @Query(nativeQuery = true, value = """
             select t.id from coordinator.tasks t
             where t.state = 'LEASED' and t.lease_expires_at < :now

@@ -19,7 +19,13 @@ public final class TaskRequests {
     public record WorkerRef(@NotNull UUID workerId) {
     }
 
-    public record Heartbeat(Instant leaseExpiresAt) {
+    /**
+     * A renewed lease.
+     *
+     * @param leaseExpiresAt when the lease ends without another heartbeat
+     * @param upload         fresh presigned PUT URLs of this attempt's upload, valid until {@code leaseExpiresAt}
+     */
+    public record Heartbeat(Instant leaseExpiresAt, Map<String, String> upload) {
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.fedexlora.coordinator.task;
 import dev.fedexlora.coordinator.event.JobEventData;
 import dev.fedexlora.core.protocol.TaskLease;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,10 +102,7 @@ public class TaskService {
     private TaskLease assemble(TaskEntity task) {
         JobEntity job = jobs.findById(task.getJobId()).orElseThrow();
         JobRequest r = job.getRequest();
-        Map<String, String> upload = new LinkedHashMap<>();
-        for (String file : UploadVerifier.FILES) {
-            upload.put(file, store.presignPut(TaskKeys.upload(task, file), properties.presignExpiry()));
-        }
+        Map<String, String> upload = uploadUrls(task, task.getLeaseExpiresAt());
         TaskLease.Training training = new TaskLease.Training(r.method(), r.rank(), r.alpha(),
                 Boolean.TRUE.equals(r.useRslora()), r.targetModules(), r.learningRate(), r.localSteps(), r.batchSize(),
                 r.seed(), r.numLabels());
@@ -113,8 +111,30 @@ public class TaskService {
                 globalState.resolve(job.getBaseModelName(), job.currentModelVersion()), upload);
     }
 
-    /** Extends the lease by the lease TTL; 409 when it is no longer this worker's. */
-    public Instant heartbeat(UUID taskId, UUID workerId, String principal) {
+    /**
+     * Presigned PUTs of this attempt's upload that expire with the lease (never later than {@code presignExpiry}):
+     * a worker that loses its lease soon loses the means to write, and every heartbeat hands out fresh ones.
+     */
+    private Map<String, String> uploadUrls(TaskEntity task, Instant leaseExpiresAt) {
+        Duration valid = Duration.between(clock.instant(), leaseExpiresAt);
+        if (valid.compareTo(properties.presignExpiry()) > 0) {
+            valid = properties.presignExpiry();
+        }
+        if (valid.compareTo(Duration.ofSeconds(1)) < 0) {
+            valid = Duration.ofSeconds(1);
+        }
+        Map<String, String> upload = new LinkedHashMap<>();
+        for (String file : UploadVerifier.FILES) {
+            upload.put(file, store.presignPut(TaskKeys.upload(task, file), valid));
+        }
+        return upload;
+    }
+
+    /**
+     * Extends the lease by the lease TTL and hands out fresh upload URLs valid as long; 409 when it is no longer
+     * this worker's.
+     */
+    public TaskRequests.Heartbeat heartbeat(UUID taskId, UUID workerId, String principal) {
         workers.ownedWorker(workerId, principal);
         Instant now = clock.instant();
         Instant expires = now.plus(properties.leaseTtl());
@@ -123,7 +143,7 @@ public class TaskService {
             requireTask(taskId);
             throw ApiException.leaseLost(taskId);
         }
-        return expires;
+        return new TaskRequests.Heartbeat(expires, uploadUrls(requireTask(taskId), expires));
     }
 
     /**

@@ -47,6 +47,18 @@ public class Tasks {
         return counts;
     }
 
+    /** Every held lease lasts {@code seconds} longer: the coordinator was down that long. Returns how many. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public int extendLeases(double seconds) {
+        return tasks.extendLeases(seconds);
+    }
+
+    /** Tasks OFFERED or LEASED in OPEN rounds of RUNNING jobs: what workers could be doing right now. */
+    @Transactional(readOnly = true)
+    public long openCount() {
+        return tasks.countOpen();
+    }
+
     /** The round's tasks still offered or leased fail for good with {@code reason}. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void abandonRound(UUID roundId, String reason, Instant now) {

@@ -3,11 +3,18 @@ package dev.fedexlora.coordinator.support;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.fedexlora.coordinator.CoordinatorApplication;
 
 /**
  * Settings and helpers shared by the integration tests: the API tokens (and their roles), the properties that
@@ -67,6 +74,20 @@ public final class CoordinatorTestSupport {
             p.put("fedex.coordinator.security.tokens[" + i + "].sha256", UploadSha.of(tokens[i][2]));
         }
         return p;
+    }
+
+    /** A coordinator started on its own (a test that stops and starts it), on a free port, with these properties. */
+    public static ConfigurableApplicationContext startCoordinator(Map<String, Object> properties) {
+        Map<String, Object> p = new LinkedHashMap<>(properties);
+        p.put("server.port", "0");
+        List<String> args = new ArrayList<>();
+        p.forEach((k, v) -> args.add("--" + k + "=" + v));
+        return new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** The base URL of a coordinator started with {@link #startCoordinator}. */
+    public static String url(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     /** A FEDEX job request over explicit clients, on the fake registry's base model. */

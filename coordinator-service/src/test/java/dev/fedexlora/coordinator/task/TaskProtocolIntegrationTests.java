@@ -52,7 +52,12 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
         JsonNode second = other.awaitLease(10_000);
         assertThat(second.get("taskId").asString()).isEqualTo(taskId);
         assertProblem(gone.heartbeat(taskId), 409, "lease-lost");
-        Map<String, String> late = gone.upload(first, TestAdapters.files(adapter(1)));
+        // Its upload URLs expired with its lease: the object store refuses the late PUT, and completing is refused.
+        Map<String, byte[]> lateFiles = TestAdapters.files(adapter(1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gone.upload(first, lateFiles))
+                .hasMessageContaining("answered 403");
+        Map<String, String> late = new java.util.LinkedHashMap<>();
+        lateFiles.forEach((file, bytes) -> late.put(file, dev.fedexlora.core.checksum.Sha256.hex(bytes)));
         assertProblem(gone.complete(first, late, 10, METRICS), 409, "lease-lost");
 
         Map<String, String> sha = other.upload(second, TestAdapters.files(adapter(2)));

@@ -43,6 +43,5 @@ public enum Promise {
             NO_5XX, "huge roundDeadline values and concurrent same-name worker registrations answer 500 on the"
                     + " coordinator",
             OUT_OF_RANGE_REFUSED, "huge roundDeadline values answer 500; \"rounds\": 1.5 and \"alpha\": 1e400 are"
-                    + " coerced; unknown targetModules are accepted",
-            CLEAN_RESTART, "the coordinator's embedded PostgreSQL outlives a SIGKILL and blocks the restart");
+                    + " coerced; unknown targetModules are accepted");
 }

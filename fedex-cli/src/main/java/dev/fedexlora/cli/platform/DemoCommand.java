@@ -104,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("version page: " + platform.registryUrl() + "/models/" + model + "/versions/"
                         + summary.path("modelVersion").asString());
                 System.err.println("the platform keeps running; Ctrl-C stops it");
-                platform.awaitExit();
+                platform.supervise(true);
             }
             return "SUCCEEDED".equals(summary.path("status").asString()) ? 0 : 1;
         }

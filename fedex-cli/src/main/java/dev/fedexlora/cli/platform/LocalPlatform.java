@@ -253,6 +253,58 @@ public final class LocalPlatform implements AutoCloseable {
         throw new IOException(s.name() + " was not ready after " + timeout.toSeconds() + " s; see " + s.log());
     }
 
+    /**
+     * Watches the services until the registry or the coordinator exits (then says which and returns) or the thread
+     * is interrupted. A worker that exits does not stop the others: it is logged and, with {@code restartWorkers},
+     * started again (at most {@link #WORKER_RESTARTS} times per worker; after that it stays down, logged).
+     */
+    public void supervise(boolean restartWorkers) throws InterruptedException {
+        Map<String, Integer> restarts = new java.util.HashMap<>();
+        while (true) {
+            List<Service> now;
+            synchronized (this) {
+                now = List.copyOf(started);
+            }
+            for (Service s : now) {
+                if (s.process().isAlive()) {
+                    continue;
+                }
+                if (!s.name().startsWith("worker-")) {
+                    out.printf("%s exited with status %d; see %s%n", s.name(), s.process().exitValue(), s.log());
+                    return;
+                }
+                int n = restarts.getOrDefault(s.name(), 0);
+                synchronized (this) {
+                    started.remove(s);
+                }
+                if (!restartWorkers || n >= WORKER_RESTARTS) {
+                    out.printf("%s exited with status %d (see %s); the other services keep running%s%n", s.name(),
+                            s.process().exitValue(), s.log(), restartWorkers ? ", it was restarted " + n
+                                    + " times already and stays down" : "");
+                    continue;
+                }
+                out.printf("%s exited with status %d (see %s); starting it again (restart %d of %d)%n", s.name(),
+                        s.process().exitValue(), s.log(), n + 1, WORKER_RESTARTS);
+                restarts.put(s.name(), n + 1);
+                synchronized (this) {
+                    started.add(s); // restart() looks it up by name
+                }
+                try {
+                    restart(s.name(), Duration.ofMinutes(5));
+                } catch (IOException | RuntimeException e) {
+                    out.printf("%s could not be started again: %s%n", s.name(), e.getMessage());
+                    synchronized (this) {
+                        started.removeIf(x -> x.name().equals(s.name()) && !x.process().isAlive());
+                    }
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /** How often {@link #supervise} starts one worker again. */
+    static final int WORKER_RESTARTS = 5;
+
     /** Blocks until one of the services exits (then says which) or the thread is interrupted. */
     public void awaitExit() throws InterruptedException {
         while (true) {

@@ -21,6 +21,11 @@ public final class StandaloneCommand implements Callable<Integer> {
             description = "Also start this many workers, each hosting one shard of --dataset (default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--restart-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Start a worker that exits again (at most 5 times); the other services keep running "
+                    + "either way (default ${DEFAULT-VALUE}).")
+    boolean restartWorkers;
+
     @Option(names = "--dataset", defaultValue = "datasets/wordnet-nouns-sample.jsonl",
             description = "JSONL data the workers split among their clients (default ${DEFAULT-VALUE}).")
     Path dataset;
@@ -42,7 +47,7 @@ public final class StandaloneCommand implements Callable<Integer> {
             }
             Urls.print(platform, System.out);
             System.out.println("the platform is running; Ctrl-C stops it");
-            platform.awaitExit();
+            platform.supervise(restartWorkers);
             return 1;
         }
     }

@@ -3,6 +3,7 @@ package dev.fedexlora.platform.embedded;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -61,6 +62,8 @@ public class EmbeddedInfrastructureAutoConfiguration {
             if (embedded.persistent()) {
                 Path dir = Path.of(embedded.dir()).resolve(embedded.postgresName()).toAbsolutePath().normalize();
                 Files.createDirectories(dir);
+                // A service killed with SIGKILL leaves its PostgreSQL running on this directory: stop it first.
+                StalePostgres.stopIfRunning(dir, Duration.ofSeconds(30));
                 builder.setDataDirectory(dir).setCleanDataDirectory(false);
             }
             EmbeddedPostgres pg = builder.start();

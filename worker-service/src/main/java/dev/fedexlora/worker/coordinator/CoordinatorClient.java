@@ -28,7 +28,11 @@ public class CoordinatorClient {
     record WorkerRef(UUID workerId) {
     }
 
-    record Heartbeat(Instant leaseExpiresAt) {
+    /**
+     * A renewed lease: its new expiry and fresh upload URLs for this attempt, valid as long (absent from an older
+     * coordinator).
+     */
+    public record Heartbeat(Instant leaseExpiresAt, Map<String, String> upload) {
     }
 
     record Completion(UUID workerId, long examples, Map<String, String> sha256, Map<String, Object> metrics) {
@@ -59,10 +63,10 @@ public class CoordinatorClient {
     }
 
     /** Renews the lease. @throws LeaseLostException when the coordinator answers 409 */
-    public Instant heartbeat(UUID taskId, UUID workerId) {
+    public Heartbeat heartbeat(UUID taskId, UUID workerId) {
         try {
             return http.post().uri("tasks/{id}/heartbeat", taskId).body(new WorkerRef(workerId)).retrieve()
-                    .body(Heartbeat.class).leaseExpiresAt();
+                    .body(Heartbeat.class);
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode().isSameCodeAs(HttpStatus.CONFLICT)) {
                 throw new LeaseLostException(taskId, e.getResponseBodyAsString());
@@ -71,10 +75,18 @@ public class CoordinatorClient {
         }
     }
 
+    /** Completes the task. @throws LeaseLostException when the coordinator answers 409 (not this worker's now) */
     public void complete(UUID taskId, UUID workerId, long examples, Map<String, String> sha256,
                          Map<String, Object> metrics) {
-        http.post().uri("tasks/{id}/complete", taskId).body(new Completion(workerId, examples, sha256, metrics))
-                .retrieve().toBodilessEntity();
+        try {
+            http.post().uri("tasks/{id}/complete", taskId).body(new Completion(workerId, examples, sha256, metrics))
+                    .retrieve().toBodilessEntity();
+        } catch (HttpClientErrorException e) {
+            if (e.getStatusCode().isSameCodeAs(HttpStatus.CONFLICT)) {
+                throw new LeaseLostException(taskId, e.getResponseBodyAsString());
+            }
+            throw e;
+        }
     }
 
     public void fail(UUID taskId, UUID workerId, String reason) {

@@ -38,9 +38,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Carries out one leased task: fetch the global state through the lease's presigned URLs, train the client on its
- * local shard while renewing the lease, upload the adapter through the presigned PUTs and complete the task with
- * each file's SHA-256, the example count and the metrics. Any failure is reported with its reason; a lost lease
- * stops the work and reports nothing (the task belongs to someone else by then).
+ * local shard while renewing the lease, upload the adapter through the presigned PUTs (fresh ones from the latest
+ * heartbeat: they expire with the lease) and complete the task with each file's SHA-256, the example count and the
+ * metrics; upload and completion are retried through outages ({@link Delivery}). Any failure is reported with its
+ * reason; a lost lease stops the work and reports nothing (the task belongs to someone else by then).
  */
 @Component
 class TaskRunner {
@@ -79,19 +80,35 @@ class TaskRunner {
     Outcome run(TaskLease lease, UUID workerId) {
         Path taskDir = properties.cacheDir().resolve("tasks").resolve(lease.taskId().toString());
         AtomicReference<RuntimeException> lost = new AtomicReference<>();
+        AtomicReference<Map<String, String>> urls = new AtomicReference<>(lease.upload());
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + lease.taskId());
             t.setDaemon(true);
             return t;
         });
         long period = Math.max(100, properties.heartbeatInterval().toMillis());
-        heartbeat.scheduleAtFixedRate(() -> renew(lease, workerId, lost), period, period, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleAtFixedRate(() -> renew(lease, workerId, lost, urls), period, period, TimeUnit.MILLISECONDS);
         try {
             Trained result = train(lease, taskDir, lost);
-            if (lost.get() != null) {
-                throw lost.get();
-            }
-            coordinator.complete(lease.taskId(), workerId, result.examples(), result.sha256(), result.metrics());
+            throwIfLost(lost);
+            // Finished work is delivered even through an outage of the coordinator or the object store: both steps
+            // are retried with backoff until they go through or the lease is lost.
+            Delivery.retry("upload of task " + lease.taskId(), properties.deliveryRetry(), () -> stopping, attempt -> {
+                throwIfLost(lost);
+                if (attempt > 1) {
+                    // The URLs may have expired with the lease's last renewal: a heartbeat hands out fresh ones.
+                    refresh(lease, workerId, urls);
+                }
+                for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
+                    transfers.upload(result.out().resolve(file), urls.get().get(file));
+                }
+            });
+            Delivery.retry("completion of task " + lease.taskId(), properties.deliveryRetry(), () -> stopping,
+                    attempt -> {
+                        throwIfLost(lost);
+                        coordinator.complete(lease.taskId(), workerId, result.examples(), result.sha256(),
+                                result.metrics());
+                    });
             log.info("Completed task {} (job {}, round {}, client {}): {}", lease.taskId(), lease.jobId(),
                     lease.round(), lease.clientId(), result.metrics());
             return Outcome.COMPLETED;
@@ -120,8 +137,9 @@ class TaskRunner {
      * @param sha256   SHA-256 of each uploaded file, by file name
      * @param metrics  the training report's metrics, with {@code loss}/{@code accuracy} from the held-out split
      * @param examples training examples the client used
+     * @param out      the directory holding the files to upload
      */
-    record Trained(Map<String, String> sha256, Map<String, Object> metrics, long examples) {
+    record Trained(Map<String, String> sha256, Map<String, Object> metrics, long examples, Path out) {
     }
 
     private Trained train(TaskLease lease, Path taskDir, AtomicReference<RuntimeException> lost)
@@ -181,7 +199,6 @@ class TaskRunner {
                 BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
-            transfers.upload(out.resolve(file), lease.upload().get(file));
             sha256.put(file, Sha256.hex(out.resolve(file)));
         }
         Map<String, Object> metrics = new LinkedHashMap<>(report.metrics());
@@ -189,7 +206,7 @@ class TaskRunner {
         metrics.putIfAbsent("loss", metrics.get("evalLoss"));
         metrics.putIfAbsent("accuracy", metrics.get("evalAccuracy"));
         metrics.values().removeIf(java.util.Objects::isNull);
-        return new Trained(sha256, metrics, report.examples());
+        return new Trained(sha256, metrics, report.examples(), out);
     }
 
     TaskTrainer.Spec spec(TaskLease lease) {
@@ -205,9 +222,24 @@ class TaskRunner {
         return new TaskTrainer.Spec(lora, config, t.numLabels(), t.seed(), base);
     }
 
-    private void renew(TaskLease lease, UUID workerId, AtomicReference<RuntimeException> lost) {
+    private static void throwIfLost(AtomicReference<RuntimeException> lost) {
+        if (lost.get() != null) {
+            throw lost.get();
+        }
+    }
+
+    /** Renews the lease now and keeps the fresh upload URLs it hands out. */
+    private void refresh(TaskLease lease, UUID workerId, AtomicReference<Map<String, String>> urls) {
+        CoordinatorClient.Heartbeat beat = coordinator.heartbeat(lease.taskId(), workerId);
+        if (beat != null && beat.upload() != null && !beat.upload().isEmpty()) {
+            urls.set(beat.upload());
+        }
+    }
+
+    private void renew(TaskLease lease, UUID workerId, AtomicReference<RuntimeException> lost,
+                       AtomicReference<Map<String, String>> urls) {
         try {
-            coordinator.heartbeat(lease.taskId(), workerId);
+            refresh(lease, workerId, urls);
         } catch (LeaseLostException e) {
             lost.compareAndSet(null, e);
         } catch (RuntimeException e) {

@@ -61,6 +61,9 @@ final class FakeCoordinator implements AutoCloseable {
     /** Tasks whose heartbeat answers 409. */
     final Set<String> lostTasks = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> heartbeats = new ConcurrentHashMap<>();
+    /** Statuses a task's completions answer first, in order (503: coordinator down; 409: lease lost). */
+    final Map<String, Queue<Integer>> completeAnswers = new ConcurrentHashMap<>();
+    final Map<String, Integer> completeCalls = new ConcurrentHashMap<>();
     final AtomicInteger leaseCalls = new AtomicInteger();
     final MinioClient minio;
 
@@ -135,6 +138,10 @@ final class FakeCoordinator implements AutoCloseable {
             } else {
                 respond(exchange, 200, "{\"leaseExpiresAt\":\"2030-01-01T00:00:00Z\"}");
             }
+        } else if (path.endsWith("/complete") && completeCalls.merge(path.split("/")[4], 1, Integer::sum) > 0
+                && completeAnswers.getOrDefault(path.split("/")[4], new ConcurrentLinkedQueue<>()).peek() != null) {
+            int status = completeAnswers.get(path.split("/")[4]).poll();
+            respond(exchange, status, status == 409 ? "{\"type\":\"urn:fedex:lease-lost\"}" : "{}");
         } else if (path.endsWith("/complete") || path.endsWith("/fail")) {
             ObjectNode report = ((ObjectNode) body).put("task", path.split("/")[4])
                     .put("kind", path.endsWith("/complete") ? "complete" : "fail");

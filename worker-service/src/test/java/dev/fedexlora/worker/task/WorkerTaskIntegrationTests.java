@@ -194,4 +194,31 @@ class WorkerTaskIntegrationTests {
             Thread.sleep(100);
         }
     }
+
+    @Test
+    void finishedWorkIsDeliveredThroughACoordinatorOutageAndDroppedWhenTheLeaseIsLost() throws Exception {
+        assertThat(fake.registrations.poll(30, TimeUnit.SECONDS)).isNotNull();
+        UUID outage = UUID.randomUUID();
+        UUID lost = UUID.randomUUID();
+        // The coordinator is down for the first three completions (1 + 2 + 4 s of backoff), then answers.
+        fake.completeAnswers.put(outage.toString(), new java.util.concurrent.ConcurrentLinkedQueue<>(
+                List.of(503, 503, 503)));
+        // This one's lease is gone by the time its work is finished: 409, never retried, nothing reported.
+        fake.completeAnswers.put(lost.toString(), new java.util.concurrent.ConcurrentLinkedQueue<>(List.of(409)));
+        fake.leases.add(fake.lease(outage, "client-a", "topics", 3));
+        fake.leases.add(fake.lease(lost, "client-b", "topics", 3));
+
+        JsonNode completion = fake.reports.poll(120, TimeUnit.SECONDS);
+        assertThat(completion).isNotNull();
+        assertThat(completion.path("task").asString()).isEqualTo(outage.toString());
+        assertThat(completion.path("kind").asString()).isEqualTo("complete");
+        assertThat(fake.completeCalls.get(outage.toString())).isEqualTo(4);
+
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (fake.completeCalls.get(lost.toString()) == null && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertThat(fake.reports.poll(5, TimeUnit.SECONDS)).as("nothing reported for a lost lease").isNull();
+        assertThat(fake.completeCalls.get(lost.toString())).isEqualTo(1);
+    }
 }
