@@ -153,7 +153,9 @@ final class FaultRun {
         figures.did("coordinator killed with SIGKILL; " + orphans.size() + " processes of its embedded PostgreSQL outlived it");
         figures.count("coordinator kills", 1);
         try {
-            platform.restart("coordinator", Duration.ofMinutes(3));
+            // The restarted coordinator first stops the PostgreSQL its killed predecessor left (SIGTERM, then SIGKILL
+            // after 30 s) and then migrates and starts: on a loaded 2-core machine that can take minutes.
+            platform.restart("coordinator", Duration.ofMinutes(8));
         } catch (IOException | RuntimeException first) {
             figures.broken(Promise.CLEAN_RESTART, "restart after SIGKILL failed: "
                     + first.getMessage().lines().findFirst().orElse(""));
