@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import dev.fedexlora.platform.apidocs.RequestBodyExamples;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -48,12 +49,6 @@ class OpenApiConfiguration {
 
     @Bean
     OpenApiCustomizer requestBodyExamples(JsonMapper json) {
-        return openApi -> openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
-            String example = EXAMPLES.get(method.name() + " " + path);
-            if (op.getRequestBody() != null && op.getRequestBody().getContent() != null && example != null) {
-                Object parsed = json.readValue(example, Object.class);
-                op.getRequestBody().getContent().values().forEach(media -> media.setExample(parsed));
-            }
-        }));
+        return RequestBodyExamples.customizer(EXAMPLES, json);
     }
 }
