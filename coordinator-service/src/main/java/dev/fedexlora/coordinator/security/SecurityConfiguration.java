@@ -39,7 +39,8 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
-                .addFilterBefore(new ApiTokenAuthenticationFilter(properties.security().tokens()),
+                .addFilterBefore(new ApiTokenAuthenticationFilter(properties.security().tokens(),
+                        properties.security().workers()),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         // The request was authorised when it arrived; the async dispatch that completes an SSE

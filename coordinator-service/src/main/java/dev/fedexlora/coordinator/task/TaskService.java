@@ -30,8 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker side of a task: lease (claim with SKIP LOCKED), heartbeat, complete (verified upload) and fail, plus
- * lease expiry. Every call first checks that the worker id belongs to the calling token; a task leased by another
- * worker answers 409 without revealing anything about it.
+ * lease expiry. Every call first checks that the worker id belongs to the calling credential (404 otherwise); a
+ * task leased or completed by another worker answers 404, as an unknown one, revealing nothing about it.
  */
 @Service
 public class TaskService {
@@ -120,7 +120,7 @@ public class TaskService {
         Instant expires = now.plus(properties.leaseTtl());
         Integer won = tx.execute(s -> tasks.heartbeat(taskId, workerId, expires, now));
         if (won == null || won == 0) {
-            requireTask(taskId);
+            requireVisible(taskId, workerId);
             throw ApiException.leaseLost(taskId);
         }
         return expires;
@@ -132,7 +132,7 @@ public class TaskService {
      */
     public TaskRequests.CompletionResult complete(UUID taskId, TaskRequests.Completion body, String principal) {
         workers.ownedWorker(body.workerId(), principal);
-        TaskEntity task = requireTask(taskId);
+        TaskEntity task = requireVisible(taskId, body.workerId());
         if (task.getState() == TaskState.DONE) {
             return result(task);
         }
@@ -201,7 +201,7 @@ public class TaskService {
     /** The worker gave up on its task: FAILED with the reason, then offered again while attempts remain. */
     public void fail(UUID taskId, TaskRequests.Failure body, String principal) {
         workers.ownedWorker(body.workerId(), principal);
-        TaskEntity task = requireTask(taskId);
+        TaskEntity task = requireVisible(taskId, body.workerId());
         if (task.getState() == TaskState.DONE) {
             throw ApiException.illegalTransition("task " + taskId + " is already DONE");
         }
@@ -253,6 +253,18 @@ public class TaskService {
         return new TaskView(t.getId(), t.getRoundId(), t.getClientId(), t.getState(), t.getAttempts(), t.getLeaseOwner(),
                 t.getLeaseExpiresAt(), t.getExamples(), sha, m, t.getFailureReason(), t.getCreatedAt(),
                 t.getCompletedAt());
+    }
+
+    /**
+     * The task, unless another worker holds it (leased or done by it): then 404 as for an unknown task, so that a
+     * worker learns nothing about others' tasks. A task no one holds answers as before (the caller's lease is lost).
+     */
+    private TaskEntity requireVisible(UUID id, UUID workerId) {
+        TaskEntity task = requireTask(id);
+        if (task.getLeaseOwner() != null && !task.getLeaseOwner().equals(workerId)) {
+            throw ApiException.notFound("task", id);
+        }
+        return task;
     }
 
     private TaskEntity requireTask(UUID id) {

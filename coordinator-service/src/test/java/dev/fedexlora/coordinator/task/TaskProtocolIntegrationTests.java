@@ -51,9 +51,10 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
 
         JsonNode second = other.awaitLease(10_000);
         assertThat(second.get("taskId").asString()).isEqualTo(taskId);
-        assertProblem(gone.heartbeat(taskId), 409, "lease-lost");
+        // the task is now the other worker's: the first learns nothing about it
+        assertProblem(gone.heartbeat(taskId), 404, "not-found");
         Map<String, String> late = gone.upload(first, TestAdapters.files(adapter(1)));
-        assertProblem(gone.complete(first, late, 10, METRICS), 409, "lease-lost");
+        assertProblem(gone.complete(first, late, 10, METRICS), 404, "not-found");
 
         Map<String, String> sha = other.upload(second, TestAdapters.files(adapter(2)));
         assertThat(other.complete(second, sha, 10, METRICS).status()).isEqualTo(200);
@@ -157,18 +158,24 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
         assertProblem(call(baseUrl(), "GET", "/api/v1/jobs/" + jobId + "/tasks", WORKER_A, null), 403, "forbidden");
         assertProblem(call(baseUrl(), "GET", "/api/v1/jobs/" + jobId + "/events", WORKER_B, null), 403, "forbidden");
 
-        // Worker B's token cannot act as worker A, nor touch the task A leased.
+        // Worker B's credential cannot act as worker A, nor touch the task A leased: 404, as for unknown ones.
         JsonNode lease = a.awaitLease(10_000);
         String taskId = lease.get("taskId").asString();
-        assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/lease", WORKER_B, Map.of("workerId", a.workerId)), 403,
-                "forbidden");
+        assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/lease", WORKER_B, Map.of("workerId", a.workerId)), 404,
+                "not-found");
         assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/" + taskId + "/heartbeat", WORKER_B,
-                Map.of("workerId", a.workerId)), 403, "forbidden");
-        assertProblem(b.heartbeat(taskId), 409, "lease-lost");
-        assertProblem(b.fail(taskId, "not mine"), 409, "lease-lost");
+                Map.of("workerId", a.workerId)), 404, "not-found");
+        assertProblem(b.heartbeat(taskId), 404, "not-found");
+        assertProblem(b.fail(taskId, "not mine"), 404, "not-found");
         Map<String, String> sha = a.upload(lease, TestAdapters.files(adapter(9)));
-        assertProblem(b.complete(lease, sha, 10, METRICS), 409, "lease-lost");
+        assertProblem(b.complete(lease, sha, 10, METRICS), 404, "not-found");
         assertThat(b.lease()).isEmpty();
+        assertThat(a.complete(lease, sha, 10, METRICS).status()).isEqualTo(200);
+        // A's finished task: B completing it again learns nothing (no hashes), A's own repeat is idempotent.
+        Response again = b.complete(lease, sha, 10, METRICS);
+        assertProblem(again, 404, "not-found");
+        assertThat(again.body()).doesNotContain(sha.values().iterator().next());
+        assertProblem(b.fail(taskId, "not mine"), 404, "not-found");
         assertThat(a.complete(lease, sha, 10, METRICS).status()).isEqualTo(200);
     }
 

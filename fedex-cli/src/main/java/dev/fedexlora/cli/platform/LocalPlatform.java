@@ -35,6 +35,14 @@ public final class LocalPlatform implements AutoCloseable {
 
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
+    /** Worker credentials the coordinator's development defaults hold: worker-0 .. worker-7. */
+    public static final int MAX_WORKERS = 8;
+
+    /** The development token of worker {@code i} (the coordinator holds its SHA-256 by default). */
+    public static String workerToken(int i) {
+        return "dev-worker-" + i;
+    }
+
     private final Path home;
     private final Path data;
     private final Ports ports;
@@ -111,6 +119,10 @@ public final class LocalPlatform implements AutoCloseable {
      * {@code --fedex.worker.*} settings), and returns when every one is ready.
      */
     public void startWorkers(List<List<WorkerClient>> groups, List<String> options) throws IOException {
+        if (groups.size() > MAX_WORKERS) {
+            throw new IllegalArgumentException("at most " + MAX_WORKERS + " local workers (the coordinator's development"
+                    + " worker credentials), not " + groups.size());
+        }
         List<Service> workers = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             int port = ports.firstWorker() + i;
@@ -118,7 +130,7 @@ public final class LocalPlatform implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of(
                     "--fedex.worker.name=worker-" + i,
                     "--fedex.worker.coordinator-url=" + coordinatorUrl(),
-                    "--fedex.worker.token=dev-worker",
+                    "--fedex.worker.token=" + workerToken(i),
                     "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache")));
             List<WorkerClient> group = groups.get(i);
             for (int j = 0; j < group.size(); j++) {

@@ -13,7 +13,7 @@ final class Urls {
         out.println("registry pages:   " + platform.registryUrl() + "/");
         out.println("registry API:     " + platform.registryUrl() + "/swagger-ui.html");
         out.println("coordinator API:  " + platform.coordinatorUrl() + "/swagger-ui.html"
-                + "   (tokens: dev-submitter, dev-viewer, dev-worker)");
+                + "   (tokens: dev-submitter, dev-viewer, dev-worker-N)");
         out.println("metrics:          " + platform.coordinatorUrl() + "/actuator/prometheus");
     }
 }
