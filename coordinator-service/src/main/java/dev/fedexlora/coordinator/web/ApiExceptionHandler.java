@@ -16,7 +16,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 import dev.fedexlora.coordinator.registry.RegistryCallException;
 import dev.fedexlora.platform.storage.ObjectStoreException;
-import tools.jackson.databind.DatabindException;
+import tools.jackson.core.JacksonException;
 
 /** Every API error as an RFC 9457 problem with a stable type; 4xx are logged at WARN, 5xx at ERROR. */
 @RestControllerAdvice
@@ -62,7 +62,7 @@ class ApiExceptionHandler {
     /** The JSON path of the value Jackson refused ({@code rounds}, {@code clients[0].clientId}), or null. */
     private static String field(Throwable e) {
         for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
-            if (c instanceof DatabindException d && !d.getPath().isEmpty()) {
+            if (c instanceof JacksonException d && !d.getPath().isEmpty()) {
                 StringBuilder out = new StringBuilder();
                 for (var ref : d.getPath()) {
                     if (ref.getPropertyName() != null) {
