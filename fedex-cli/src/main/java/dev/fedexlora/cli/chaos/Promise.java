@@ -38,15 +38,10 @@ public enum Promise {
             NO_ANONYMOUS_WRITE, "the registry has no authentication: anonymous callers register versions, set aliases"
                     + " and tags, and import models",
             NO_ANONYMOUS_READ, "the registry API answers reads without a token",
-            NO_CROSS_WORKER_ACTION, "all workers share one identity: re-registering under another worker's name returns"
-                    + " its id, and with it a worker heartbeats, fails or completes another worker's task",
             NO_BAD_ARTIFACT_ACCEPTED, "the coordinator's upload check ignores alpha_pattern, fan_in_fan_out, bias,"
                     + " tensor dtypes, extra keys, the base model's shapes, the size and the example count (lora-core's"
                     + " UploadValidator is not wired in yet); the registry registers a version from a client's upload"
                     + " without a token",
-            NO_5XX, "huge roundDeadline values, registry page=2147483647, objectKey ../../etc/passwd and concurrent"
-                    + " same-name worker registrations answer 500",
-            OUT_OF_RANGE_REFUSED, "huge roundDeadline values answer 500; \"rounds\": 1.5 and \"alpha\": 1e400 are"
-                    + " coerced; unknown targetModules are accepted",
+            NO_5XX, "registry page=2147483647 and objectKey ../../etc/passwd answer 500",
             CLEAN_RESTART, "the coordinator's embedded PostgreSQL outlives a SIGKILL and blocks the restart");
 }
