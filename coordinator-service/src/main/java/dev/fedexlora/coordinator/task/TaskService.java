@@ -23,6 +23,7 @@ import dev.fedexlora.coordinator.job.JobRepository;
 import dev.fedexlora.coordinator.job.JobRequest;
 import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.coordinator.web.ApiException;
+import dev.fedexlora.coordinator.worker.WorkerEntity;
 import dev.fedexlora.coordinator.worker.WorkerService;
 import dev.fedexlora.core.peft.LoraAdapter;
 import tools.jackson.core.type.TypeReference;
@@ -131,7 +132,7 @@ public class TaskService {
      * a rejected upload fails the task with the reason, offers it again, and answers 422.
      */
     public TaskRequests.CompletionResult complete(UUID taskId, TaskRequests.Completion body, String principal) {
-        workers.ownedWorker(body.workerId(), principal);
+        WorkerEntity worker = workers.ownedWorker(body.workerId(), principal);
         TaskEntity task = requireVisible(taskId, body.workerId());
         if (task.getState() == TaskState.DONE) {
             return result(task);
@@ -140,6 +141,15 @@ public class TaskService {
             throw ApiException.leaseLost(taskId);
         }
         JobRequest request = jobs.findById(task.getJobId()).orElseThrow().getRequest();
+        // The EXAMPLES weighting trusts this count: never more than the worker announced for the client's data set.
+        long registered = workers.registeredExamples(worker, task.getClientId(), request.dataset());
+        if (body.examples() > registered) {
+            String reason = "examples: " + body.examples() + " exceeds the " + registered + " examples this worker"
+                    + " registered for client " + task.getClientId() + " and data set " + request.dataset();
+            reject(task, body.workerId(), reason);
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "upload-rejected",
+                    "upload of task " + taskId + " rejected: " + reason, "examples");
+        }
         UploadVerifier.Verified verified;
         try {
             VerifiedUploads.Upload upload = uploads.read(task);

@@ -109,6 +109,19 @@ public class WorkerService {
         return w;
     }
 
+    /**
+     * The example count worker {@code w} registered for {@code clientId}'s data set {@code dataset}; 0 when it
+     * announced none (a completion may not claim more examples than this).
+     */
+    public long registeredExamples(WorkerEntity w, String clientId, String dataset) {
+        String datasets = w.getClients().get(clientId);
+        if (datasets == null) {
+            return 0;
+        }
+        Long n = json.readValue(datasets, new TypeReference<Map<String, Long>>() { }).get(dataset);
+        return n == null ? 0 : n;
+    }
+
     /** Principal that registered the worker, or null when it is unknown. */
     @Transactional(readOnly = true)
     public String principalOf(UUID workerId) {

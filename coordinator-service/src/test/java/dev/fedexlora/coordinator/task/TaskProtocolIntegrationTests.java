@@ -111,6 +111,22 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
     }
 
     @Test
+    void aCompletionClaimingMoreExamplesThanRegisteredIsRefusedNamingTheField() {
+        TestWorker w = worker(WORKER_A, "ex-a", "ex-c1"); // 50 examples of wordnet-nouns
+        submit(baseUrl(), job(List.of("ex-c1"), 1));
+        JsonNode lease = w.awaitLease(10_000);
+        Response r = w.complete(lease, w.upload(lease, TestAdapters.files(adapter(3))), 9_000_000_000_000_000_000L,
+                METRICS);
+        assertProblem(r, 422, "upload-rejected");
+        assertThat(r.json().get("field").asString()).isEqualTo("examples");
+        assertThat(r.json().get("detail").asString()).contains("50 examples");
+        // offered again; the registered count itself completes
+        JsonNode again = w.awaitLease(10_000);
+        assertThat(w.complete(again, w.upload(again, TestAdapters.files(adapter(3))), 50, METRICS).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void aSecondCompletionIsAnsweredWithTheFirstOnesResult() {
         TestWorker w = worker(WORKER_A, "dup-a", "dup-c1", "dup-c2");
         String jobId = submit(baseUrl(), job(List.of("dup-c1", "dup-c2"), 1));
