@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                             heartbeat hands out fresh ones), so this only caps very long leases
  * @param eventStreamTimeout   how long a server-sent event stream stays open
  * @param registry             the model registry
- * @param security             the API tokens
+ * @param security             the API tokens and the worker credentials
  */
 @ConfigurationProperties("fedex.coordinator")
 public record CoordinatorProperties(
@@ -41,8 +41,32 @@ public record CoordinatorProperties(
                            @DefaultValue("30s") Duration timeout) {
     }
 
-    /** @param tokens the accepted bearer tokens, by SHA-256 */
-    public record Security(@DefaultValue List<ApiToken> tokens) {
+    /**
+     * @param tokens  the accepted submitter and viewer tokens, by SHA-256
+     * @param workers the worker credentials, one per worker (or organisation), each bound to the clients it hosts
+     */
+    public record Security(@DefaultValue List<ApiToken> tokens, @DefaultValue List<WorkerCredential> workers) {
+
+        /** The credential named {@code name}, or null. */
+        public WorkerCredential worker(String name) {
+            return workers.stream().filter(w -> w.name() != null && w.name().equals(name)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One worker identity: the calls its token makes act for it only.
+     *
+     * @param name    the identity's name (the principal its registrations belong to)
+     * @param sha256  hex SHA-256 of its bearer token
+     * @param clients the client ids it may host; the single entry {@code *} allows any (development only)
+     */
+    public record WorkerCredential(String name, String sha256, @DefaultValue List<String> clients) {
+
+        public static final String ANY_CLIENT = "*";
+
+        public boolean mayHost(String clientId) {
+            return clients.contains(ANY_CLIENT) || clients.contains(clientId);
+        }
     }
 
     /**
@@ -53,8 +77,8 @@ public record CoordinatorProperties(
     public record ApiToken(String name, Role role, String sha256) {
     }
 
-    /** API roles; a submitter may also read everything a viewer can. */
+    /** Roles of API tokens; a submitter may also read everything a viewer can. Workers have their own credentials. */
     public enum Role {
-        SUBMITTER, WORKER, VIEWER
+        SUBMITTER, VIEWER
     }
 }

@@ -46,7 +46,10 @@ class CoordinatorRestartIntegrationTests {
         JsonNode l2 = w.awaitLease(10_000);
         Map<String, String> sha1 = w.upload(l1, TestAdapters.files(TestAdapters.random(21, 4, 8.0, TestAdapters.HIDDEN)));
         Map<String, String> sha2 = w.upload(l2, TestAdapters.files(TestAdapters.random(22, 4, 8.0, TestAdapters.HIDDEN)));
-        Response done1 = w.complete(l1, sha1, 10, Map.of("loss", 0.5));
+        // each lease completes with its client's registered example count (the leases come in any order)
+        long e1 = examples(l1);
+        long e2 = examples(l2);
+        Response done1 = w.complete(l1, sha1, e1, Map.of("loss", 0.5));
         assertThat(done1.status()).isEqualTo(200);
         first.close();
 
@@ -57,8 +60,8 @@ class CoordinatorRestartIntegrationTests {
                     .isEqualTo("RUNNING");
             // The lease taken before the restart is still this worker's, and the round is still waiting for it.
             assertThat(w.heartbeat(l2.get("taskId").asString()).status()).isEqualTo(200);
-            assertThat(w.complete(l1, sha1, 10, Map.of("loss", 0.5)).json()).isEqualTo(done1.json());
-            assertThat(w.complete(l2, sha2, 30, Map.of("loss", 0.4)).status()).isEqualTo(200);
+            assertThat(w.complete(l1, sha1, e1, Map.of("loss", 0.5)).json()).isEqualTo(done1.json());
+            assertThat(w.complete(l2, sha2, e2, Map.of("loss", 0.4)).status()).isEqualTo(200);
 
             JsonNode job = awaitJob(w.baseUrl, jobId, "SUCCEEDED", 30_000);
             JsonNode version = call(CoordinatorTestSupport.registry().url(), "GET",
@@ -82,5 +85,9 @@ class CoordinatorRestartIntegrationTests {
         // Long enough that the lease outlives the restart on a slow machine.
         properties.put("fedex.coordinator.lease-ttl", "120s");
         return CoordinatorTestSupport.startCoordinator(properties);
+    }
+
+    private static long examples(JsonNode lease) {
+        return lease.get("clientId").asString().equals("rs-c1") ? 10 : 30;
     }
 }

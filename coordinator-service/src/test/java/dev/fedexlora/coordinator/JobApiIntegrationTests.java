@@ -84,6 +84,35 @@ class JobApiIntegrationTests extends AbstractCoordinatorIntegrationTests {
     }
 
     @Test
+    void outOfRangeAndCoercedValuesAnswer400NamingTheField() {
+        Object[][] cases = {
+                {"roundDeadline", "PT10000000000000S"},
+                {"roundDeadline", "PT100000000000000000S"},
+                {"rounds", 1.5},
+                {"rank", 2147483648L},
+                {"alpha", new java.math.BigDecimal("1e400")},
+                {"alpha", new java.math.BigDecimal("-1e400")},
+                {"learningRate", new java.math.BigDecimal("1e400")},
+                {"targetModules", List.of("no_such_module")},
+                {"targetModules", List.of("query", "(.*){1,30}x")},
+                {"localSteps", 99_999_999_999L},
+                {"numLabels", 1},
+                {"seed", new java.math.BigInteger("99999999999999999999")},
+        };
+        for (Object[] c : cases) {
+            Map<String, Object> body = new LinkedHashMap<>(job(List.of("api-r1"), 1));
+            body.put((String) c[0], c[1]);
+            Response r = call(baseUrl(), "POST", "/api/v1/jobs", SUBMITTER, body);
+            assertThat(r.status()).as(c[0] + "=" + c[1] + ": " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("field").asString()).as(c[0] + "=" + c[1] + ": " + r.body()).isEqualTo(c[0]);
+        }
+        // nothing was stored
+        assertThat(call(baseUrl(), "GET", "/api/v1/jobs", VIEWER, null).json().valueStream()
+                .flatMap(j -> j.path("request").path("clients").valueStream()).map(JsonNode::asString))
+                .doesNotContain("api-r1");
+    }
+
+    @Test
     void unknownJobAnswers404AndMalformedIdAnswers400() {
         Response r = call(baseUrl(), "GET", "/api/v1/jobs/" + UUID.randomUUID(), VIEWER, null);
         assertProblem(r, 404, "not-found", null);

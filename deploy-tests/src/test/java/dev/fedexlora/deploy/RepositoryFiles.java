@@ -61,7 +61,9 @@ public final class RepositoryFiles {
     }
 
     private static boolean readOutsideSpring(String name) {
-        return name.startsWith("SPRING_") || name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
+        // the coordinator's worker credentials: a list property, bound from the environment by Spring's relaxed
+        // binding (fedex.coordinator.security.workers[0].sha256)
+        return name.matches("FEDEX_COORDINATOR_SECURITY_WORKERS_\\d+_(NAME|SHA256|CLIENTS)") || name.startsWith("SPRING_") || name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
                 || Set.of("DJL_OFFLINE", "OPT_OUT_TRACKING", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "JAVA_TOOL_OPTIONS",
                         "PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR").contains(name);
     }

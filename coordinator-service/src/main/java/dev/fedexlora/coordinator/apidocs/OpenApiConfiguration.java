@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
                 + " WORKER registers workers and runs tasks."),
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
-        description = "An API token (development: dev-submitter, dev-viewer, dev-worker).")
+        description = "An API token (development: dev-submitter, dev-viewer, dev-worker-0 .. dev-worker-7).")
 class OpenApiConfiguration {
 
     /** Request body examples by "METHOD path" as the OpenAPI document spells the path. */

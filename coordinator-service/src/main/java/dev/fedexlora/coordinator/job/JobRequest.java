@@ -33,14 +33,15 @@ import dev.fedexlora.core.ref.ModelVersionUri;
  * @param method          FEDEX, FEDIT, FFA or CENTRALIZED
  * @param rounds          number of federated rounds
  * @param rank            LoRA rank r
- * @param alpha           LoRA alpha (scale alpha/r)
- * @param targetModules   module name suffixes LoRA is applied to, e.g. {@code query}, {@code value}
+ * @param alpha           LoRA alpha (scale alpha/r), finite, at most 10^6
+ * @param targetModules   module name suffixes LoRA is applied to, e.g. {@code query}, {@code value}; each must
+ *                        name a 2-d layer of the base checkpoint
  * @param learningRate    local learning rate
  * @param localSteps      optimiser steps per client per round
  * @param batchSize       local batch size
  * @param seed            seed of adapter initialisation and client sampling
  * @param weighting       UNIFORM or EXAMPLES
- * @param roundDeadline   ISO-8601 duration after which a round closes with its quorum (e.g. PT30M)
+ * @param roundDeadline   ISO-8601 duration after which a round closes with its quorum (e.g. PT30M), 1 s to 365 days
  * @param quorum          completed tasks a round needs at its deadline
  * @param useRslora       scale by alpha/sqrt(r)
  * @param numLabels       classes of the classification head
@@ -53,8 +54,8 @@ public record JobRequest(
         Method method,
         @NotNull @Min(1) @Max(10_000) Integer rounds,
         @NotNull @Min(1) @Max(4096) Integer rank,
-        @NotNull @Positive Double alpha,
-        @NotEmpty List<@NotBlank String> targetModules,
+        @NotNull @Positive @DecimalMax("1000000") Double alpha,
+        @NotEmpty @Size(max = 64) List<@NotBlank @Size(max = 200) String> targetModules,
         @NotNull @Positive @DecimalMax("10") Double learningRate,
         @NotNull @Min(1) @Max(1_000_000) Integer localSteps,
         @NotNull @Min(1) @Max(65_536) Integer batchSize,

@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.fedexlora.coordinator.CoordinatorProperties;
 import dev.fedexlora.coordinator.event.JobEvents;
+import dev.fedexlora.coordinator.registry.BaseCheckpoints;
 import dev.fedexlora.coordinator.registry.RegistryClient;
 import dev.fedexlora.coordinator.registry.RegistryCallException;
 import dev.fedexlora.coordinator.web.ApiException;
@@ -28,15 +29,20 @@ public class JobService {
     private final JobRepository jobs;
     private final ApplicationEventPublisher publisher;
     private final JobEvents events;
+    /** The longest round deadline a job may set: a bound on every instant computed from it. */
+    static final Duration MAX_ROUND_DEADLINE = Duration.ofDays(365);
+
     private final RegistryClient registry;
+    private final BaseCheckpoints baseCheckpoints;
     private final WorkerService workers;
     private final CoordinatorProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     JobService(JobRepository jobs, ApplicationEventPublisher publisher, JobEvents events,
-               RegistryClient registry, WorkerService workers, CoordinatorProperties properties,
-               TransactionTemplate tx, Clock clock) {
+               RegistryClient registry, BaseCheckpoints baseCheckpoints, WorkerService workers,
+               CoordinatorProperties properties, TransactionTemplate tx, Clock clock) {
+        this.baseCheckpoints = baseCheckpoints;
         this.jobs = jobs;
         this.publisher = publisher;
         this.events = events;
@@ -52,6 +58,7 @@ public class JobService {
         JobRequest request = submitted.withDefaults(properties.defaultRoundDeadline());
         check(request);
         int baseVersion = resolveBaseVersion(request.baseModel());
+        checkTargets(request);
         UUID id = UUID.randomUUID();
         tx.executeWithoutResult(s -> {
             Instant now = clock.instant();
@@ -83,6 +90,25 @@ public class JobService {
         if (r.roundDeadline().isNegative() || r.roundDeadline().compareTo(Duration.ofSeconds(1)) < 0) {
             throw ApiException.invalid("roundDeadline", "the round deadline must be at least one second");
         }
+        if (r.roundDeadline().compareTo(MAX_ROUND_DEADLINE) > 0) {
+            throw ApiException.invalid("roundDeadline", "the round deadline may be at most " + MAX_ROUND_DEADLINE
+                    + " (365 days)");
+        }
+    }
+
+    /** Every target module must name a 2-d layer of the base checkpoint (by its last path component). */
+    private void checkTargets(JobRequest r) {
+        java.util.Set<String> known = baseCheckpoints.targetableModules(r.baseModel().name());
+        for (String target : r.targetModules()) {
+            if (!known.contains(target)) {
+                throw ApiException.invalid("targetModules", "the base model '" + r.baseModel().name() + "' has no"
+                        + " layer named '" + abbreviate(target) + "'; it has " + known);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     private int resolveBaseVersion(JobRequest.BaseModelRef ref) {

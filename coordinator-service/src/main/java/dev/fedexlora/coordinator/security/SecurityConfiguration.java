@@ -38,8 +38,12 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
-                .addFilterBefore(new BearerTokenAuthenticationFilter(new HashedTokens(properties.security().tokens()
-                                .stream().map(t -> new HashedToken(t.name(), t.role().name(), t.sha256())).toList())),
+                .addFilterBefore(new BearerTokenAuthenticationFilter(new HashedTokens(java.util.stream.Stream.concat(
+                                properties.security().tokens().stream()
+                                        .map(t -> new HashedToken(t.name(), t.role().name(), t.sha256())),
+                                // A worker credential authenticates as its own name with the role WORKER.
+                                properties.security().workers().stream()
+                                        .map(w -> new HashedToken(w.name(), "WORKER", w.sha256()))).toList())),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         // The request was authorised when it arrived; the async dispatch that completes an SSE

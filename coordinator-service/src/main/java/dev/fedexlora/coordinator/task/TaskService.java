@@ -24,6 +24,7 @@ import dev.fedexlora.coordinator.job.JobRepository;
 import dev.fedexlora.coordinator.job.JobRequest;
 import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.coordinator.web.ApiException;
+import dev.fedexlora.coordinator.worker.WorkerEntity;
 import dev.fedexlora.coordinator.worker.WorkerService;
 import dev.fedexlora.core.peft.LoraAdapter;
 import tools.jackson.core.type.TypeReference;
@@ -31,8 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker side of a task: lease (claim with SKIP LOCKED), heartbeat, complete (verified upload) and fail, plus
- * lease expiry. Every call first checks that the worker id belongs to the calling token; a task leased by another
- * worker answers 409 without revealing anything about it.
+ * lease expiry. Every call first checks that the worker id belongs to the calling credential (404 otherwise); a
+ * task leased or completed by another worker answers 404, as an unknown one, revealing nothing about it.
  */
 @Service
 public class TaskService {
@@ -140,7 +141,7 @@ public class TaskService {
         Instant expires = now.plus(properties.leaseTtl());
         Integer won = tx.execute(s -> tasks.heartbeat(taskId, workerId, expires, now));
         if (won == null || won == 0) {
-            requireTask(taskId);
+            requireVisible(taskId, workerId);
             throw ApiException.leaseLost(taskId);
         }
         return new TaskRequests.Heartbeat(expires, uploadUrls(requireTask(taskId), expires));
@@ -151,8 +152,8 @@ public class TaskService {
      * a rejected upload fails the task with the reason, offers it again, and answers 422.
      */
     public TaskRequests.CompletionResult complete(UUID taskId, TaskRequests.Completion body, String principal) {
-        workers.ownedWorker(body.workerId(), principal);
-        TaskEntity task = requireTask(taskId);
+        WorkerEntity worker = workers.ownedWorker(body.workerId(), principal);
+        TaskEntity task = requireVisible(taskId, body.workerId());
         if (task.getState() == TaskState.DONE) {
             return result(task);
         }
@@ -160,6 +161,15 @@ public class TaskService {
             throw ApiException.leaseLost(taskId);
         }
         JobRequest request = jobs.findById(task.getJobId()).orElseThrow().getRequest();
+        // The EXAMPLES weighting trusts this count: never more than the worker announced for the client's data set.
+        long registered = workers.registeredExamples(worker, task.getClientId(), request.dataset());
+        if (body.examples() > registered) {
+            String reason = "examples: " + body.examples() + " exceeds the " + registered + " examples this worker"
+                    + " registered for client " + task.getClientId() + " and data set " + request.dataset();
+            reject(task, body.workerId(), reason);
+            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "upload-rejected",
+                    "upload of task " + taskId + " rejected: " + reason, "examples");
+        }
         UploadVerifier.Verified verified;
         try {
             VerifiedUploads.Upload upload = uploads.read(task);
@@ -221,7 +231,7 @@ public class TaskService {
     /** The worker gave up on its task: FAILED with the reason, then offered again while attempts remain. */
     public void fail(UUID taskId, TaskRequests.Failure body, String principal) {
         workers.ownedWorker(body.workerId(), principal);
-        TaskEntity task = requireTask(taskId);
+        TaskEntity task = requireVisible(taskId, body.workerId());
         if (task.getState() == TaskState.DONE) {
             throw ApiException.illegalTransition("task " + taskId + " is already DONE");
         }
@@ -273,6 +283,18 @@ public class TaskService {
         return new TaskView(t.getId(), t.getRoundId(), t.getClientId(), t.getState(), t.getAttempts(), t.getLeaseOwner(),
                 t.getLeaseExpiresAt(), t.getExamples(), sha, m, t.getFailureReason(), t.getCreatedAt(),
                 t.getCompletedAt());
+    }
+
+    /**
+     * The task, unless another worker holds it (leased or done by it): then 404 as for an unknown task, so that a
+     * worker learns nothing about others' tasks. A task no one holds answers as before (the caller's lease is lost).
+     */
+    private TaskEntity requireVisible(UUID id, UUID workerId) {
+        TaskEntity task = requireTask(id);
+        if (task.getLeaseOwner() != null && !task.getLeaseOwner().equals(workerId)) {
+            throw ApiException.notFound("task", id);
+        }
+        return task;
     }
 
     private TaskEntity requireTask(UUID id) {

@@ -41,6 +41,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.FORBIDDEN, "forbidden", detail, null);
     }
 
+    /** The resource exists but belongs to someone else (a worker name another identity registered). */
+    public static ApiException conflict(String type, String detail, String field) {
+        return new ApiException(HttpStatus.CONFLICT, type, detail, field);
+    }
+
     public static ApiException uploadRejected(String detail) {
         return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "upload-rejected", detail, null);
     }

@@ -16,6 +16,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 import dev.fedexlora.coordinator.registry.RegistryCallException;
 import dev.fedexlora.platform.storage.ObjectStoreException;
+import tools.jackson.core.JacksonException;
 
 /** Every API error as an RFC 9457 problem with a stable type; 4xx are logged at WARN, 5xx at ERROR. */
 @RestControllerAdvice
@@ -49,8 +50,31 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
-        return problem(HttpStatus.BAD_REQUEST, "malformed-body", "the request body is not valid JSON for this call: "
-                + rootMessage(e));
+        ProblemDetail pd = problem(HttpStatus.BAD_REQUEST, "malformed-body",
+                "the request body is not valid JSON for this call: " + rootMessage(e));
+        String field = field(e);
+        if (field != null) {
+            pd.setProperty("field", field);
+        }
+        return pd;
+    }
+
+    /** The JSON path of the value Jackson refused ({@code rounds}, {@code clients[0].clientId}), or null. */
+    private static String field(Throwable e) {
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof JacksonException d && !d.getPath().isEmpty()) {
+                StringBuilder out = new StringBuilder();
+                for (var ref : d.getPath()) {
+                    if (ref.getPropertyName() != null) {
+                        out.append(out.isEmpty() ? "" : ".").append(ref.getPropertyName());
+                    } else if (ref.getIndex() >= 0) {
+                        out.append('[').append(ref.getIndex()).append(']');
+                    }
+                }
+                return out.isEmpty() ? null : out.toString();
+            }
+        }
+        return null;
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -11,7 +11,8 @@ import jakarta.validation.constraints.Size;
 
 /**
  * {@code POST /api/v1/workers}: a worker announces the clients it hosts and, per client, its data sets with their
- * example counts. Registering again under the same name (and token) replaces the announcement and keeps the id.
+ * example counts. Registering again under the same name with the same credential replaces the announcement and keeps
+ * the id; a name another credential registered answers 409.
  */
 public record WorkerRegistration(@NotBlank @Size(max = 200) String name,
                                  @NotEmpty @Size(max = 10_000) List<@Valid @NotNull Client> clients) {

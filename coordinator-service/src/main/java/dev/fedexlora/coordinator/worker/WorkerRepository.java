@@ -12,7 +12,7 @@ import org.springframework.data.repository.query.Param;
 
 public interface WorkerRepository extends JpaRepository<WorkerEntity, UUID> {
 
-    Optional<WorkerEntity> findByPrincipalAndName(String principal, String name);
+    Optional<WorkerEntity> findByName(String name);
 
     /** Every (client id, data sets JSON) announced by any worker. */
     @Query(nativeQuery = true, value = "select c.client_id, c.datasets_json from coordinator.worker_clients c")

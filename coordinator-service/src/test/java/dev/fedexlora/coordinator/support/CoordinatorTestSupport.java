@@ -26,6 +26,9 @@ public final class CoordinatorTestSupport {
     public static final String VIEWER = "viewer-token";
     public static final String WORKER_A = "worker-a-token";
     public static final String WORKER_B = "worker-b-token";
+    /** A worker credential bound to {@link #BOUND_CLIENT} only. */
+    public static final String WORKER_C = "worker-c-token";
+    public static final String BOUND_CLIENT = "bound-c1";
     public static final String MODEL = "tiny-bert";
 
     private static InProcessRegistry registry;
@@ -66,12 +69,18 @@ public final class CoordinatorTestSupport {
         p.put("fedex.coordinator.scheduler-interval", "100ms");
         p.put("fedex.coordinator.max-round-attempts", "2");
         p.put("fedex.coordinator.max-task-attempts", "5");
-        String[][] tokens = {{"submitter", "SUBMITTER", SUBMITTER}, {"viewer", "VIEWER", VIEWER},
-                {"worker-a", "WORKER", WORKER_A}, {"worker-b", "WORKER", WORKER_B}};
+        String[][] tokens = {{"submitter", "SUBMITTER", SUBMITTER}, {"viewer", "VIEWER", VIEWER}};
         for (int i = 0; i < tokens.length; i++) {
             p.put("fedex.coordinator.security.tokens[" + i + "].name", tokens[i][0]);
             p.put("fedex.coordinator.security.tokens[" + i + "].role", tokens[i][1]);
             p.put("fedex.coordinator.security.tokens[" + i + "].sha256", UploadSha.of(tokens[i][2]));
+        }
+        // one credential per worker: A and B may host any client, C only BOUND_CLIENT
+        String[][] workers = {{"worker-a", WORKER_A, "*"}, {"worker-b", WORKER_B, "*"}, {"worker-c", WORKER_C, BOUND_CLIENT}};
+        for (int i = 0; i < workers.length; i++) {
+            p.put("fedex.coordinator.security.workers[" + i + "].name", workers[i][0]);
+            p.put("fedex.coordinator.security.workers[" + i + "].sha256", UploadSha.of(workers[i][1]));
+            p.put("fedex.coordinator.security.workers[" + i + "].clients[0]", workers[i][2]);
         }
         return p;
     }

@@ -51,14 +51,15 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
 
         JsonNode second = other.awaitLease(10_000);
         assertThat(second.get("taskId").asString()).isEqualTo(taskId);
-        assertProblem(gone.heartbeat(taskId), 409, "lease-lost");
+        // the task is now the other worker's: the first learns nothing about it
+        assertProblem(gone.heartbeat(taskId), 404, "not-found");
         // Its upload URLs expired with its lease: the object store refuses the late PUT, and completing is refused.
         Map<String, byte[]> lateFiles = TestAdapters.files(adapter(1));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> gone.upload(first, lateFiles))
                 .hasMessageContaining("answered 403");
         Map<String, String> late = new java.util.LinkedHashMap<>();
         lateFiles.forEach((file, bytes) -> late.put(file, dev.fedexlora.core.checksum.Sha256.hex(bytes)));
-        assertProblem(gone.complete(first, late, 10, METRICS), 409, "lease-lost");
+        assertProblem(gone.complete(first, late, 10, METRICS), 404, "not-found");
 
         Map<String, String> sha = other.upload(second, TestAdapters.files(adapter(2)));
         assertThat(other.complete(second, sha, 10, METRICS).status()).isEqualTo(200);
@@ -115,6 +116,22 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
     }
 
     @Test
+    void aCompletionClaimingMoreExamplesThanRegisteredIsRefusedNamingTheField() {
+        TestWorker w = worker(WORKER_A, "ex-a", "ex-c1"); // 50 examples of wordnet-nouns
+        submit(baseUrl(), job(List.of("ex-c1"), 1));
+        JsonNode lease = w.awaitLease(10_000);
+        Response r = w.complete(lease, w.upload(lease, TestAdapters.files(adapter(3))), 9_000_000_000_000_000_000L,
+                METRICS);
+        assertProblem(r, 422, "upload-rejected");
+        assertThat(r.json().get("field").asString()).isEqualTo("examples");
+        assertThat(r.json().get("detail").asString()).contains("50 examples");
+        // offered again; the registered count itself completes
+        JsonNode again = w.awaitLease(10_000);
+        assertThat(w.complete(again, w.upload(again, TestAdapters.files(adapter(3))), 50, METRICS).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void aSecondCompletionIsAnsweredWithTheFirstOnesResult() {
         TestWorker w = worker(WORKER_A, "dup-a", "dup-c1", "dup-c2");
         String jobId = submit(baseUrl(), job(List.of("dup-c1", "dup-c2"), 1));
@@ -162,18 +179,24 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
         assertProblem(call(baseUrl(), "GET", "/api/v1/jobs/" + jobId + "/tasks", WORKER_A, null), 403, "forbidden");
         assertProblem(call(baseUrl(), "GET", "/api/v1/jobs/" + jobId + "/events", WORKER_B, null), 403, "forbidden");
 
-        // Worker B's token cannot act as worker A, nor touch the task A leased.
+        // Worker B's credential cannot act as worker A, nor touch the task A leased: 404, as for unknown ones.
         JsonNode lease = a.awaitLease(10_000);
         String taskId = lease.get("taskId").asString();
-        assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/lease", WORKER_B, Map.of("workerId", a.workerId)), 403,
-                "forbidden");
+        assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/lease", WORKER_B, Map.of("workerId", a.workerId)), 404,
+                "not-found");
         assertProblem(call(baseUrl(), "POST", "/api/v1/tasks/" + taskId + "/heartbeat", WORKER_B,
-                Map.of("workerId", a.workerId)), 403, "forbidden");
-        assertProblem(b.heartbeat(taskId), 409, "lease-lost");
-        assertProblem(b.fail(taskId, "not mine"), 409, "lease-lost");
+                Map.of("workerId", a.workerId)), 404, "not-found");
+        assertProblem(b.heartbeat(taskId), 404, "not-found");
+        assertProblem(b.fail(taskId, "not mine"), 404, "not-found");
         Map<String, String> sha = a.upload(lease, TestAdapters.files(adapter(9)));
-        assertProblem(b.complete(lease, sha, 10, METRICS), 409, "lease-lost");
+        assertProblem(b.complete(lease, sha, 10, METRICS), 404, "not-found");
         assertThat(b.lease()).isEmpty();
+        assertThat(a.complete(lease, sha, 10, METRICS).status()).isEqualTo(200);
+        // A's finished task: B completing it again learns nothing (no hashes), A's own repeat is idempotent.
+        Response again = b.complete(lease, sha, 10, METRICS);
+        assertProblem(again, 404, "not-found");
+        assertThat(again.body()).doesNotContain(sha.values().iterator().next());
+        assertProblem(b.fail(taskId, "not mine"), 404, "not-found");
         assertThat(a.complete(lease, sha, 10, METRICS).status()).isEqualTo(200);
     }
 

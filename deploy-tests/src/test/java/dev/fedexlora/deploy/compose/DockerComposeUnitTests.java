@@ -114,10 +114,15 @@ class DockerComposeUnitTests {
     }
 
     @Test
-    void defaultWorkerTokenMatchesTheHashTheCoordinatorAccepts() {
-        String token = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("FEDEX_WORKER_TOKEN");
-        String hash = ComposeFile.environment(ComposeFile.service(compose, "coordinator")).get("FEDEX_WORKER_TOKEN_SHA256");
-        assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(token)).isEqualTo(hash);
+    void eachWorkerPoolsDefaultTokenMatchesItsOwnCredential() {
+        Map<String, String> coordinator = ComposeFile.environment(ComposeFile.service(compose, "coordinator"));
+        String cpu = ComposeFile.environment(ComposeFile.service(compose, "worker")).get("FEDEX_WORKER_TOKEN");
+        String gpu = ComposeFile.environment(ComposeFile.service(compose, "worker-gpu")).get("FEDEX_WORKER_TOKEN");
+        assertThat(cpu).isNotEqualTo(gpu);
+        assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(cpu))
+                .isEqualTo(coordinator.get("FEDEX_COORDINATOR_SECURITY_WORKERS_0_SHA256"));
+        assertThat(dev.fedexlora.deploy.k8s.Hashes.sha256(gpu))
+                .isEqualTo(coordinator.get("FEDEX_COORDINATOR_SECURITY_WORKERS_1_SHA256"));
     }
 
     @Test

@@ -94,7 +94,7 @@ class OverlaysUnitTests {
         }
         Map<String, String> coordinator = dev.get("coordinator-secrets");
         assertThat(Hashes.sha256(dev.get("worker-secrets").get("FEDEX_WORKER_TOKEN")))
-                .isEqualTo(coordinator.get("FEDEX_WORKER_TOKEN_SHA256"));
+                .isEqualTo(coordinator.get("FEDEX_COORDINATOR_SECURITY_WORKERS_0_SHA256"));
         assertThat(coordinator.get("FEDEX_SUBMITTER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-submitter"));
         assertThat(coordinator.get("FEDEX_VIEWER_TOKEN_SHA256")).isEqualTo(Hashes.sha256("dev-viewer"));
         // the coordinator presents the registry's publisher token, and only that role's

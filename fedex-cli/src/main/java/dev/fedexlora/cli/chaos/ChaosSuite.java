@@ -26,7 +26,10 @@ public final class ChaosSuite {
 
     /** The development tokens the local platform accepts (see docs/operations.md). */
     static final String SUBMITTER = "dev-submitter";
-    static final String WORKER = "dev-worker";
+    /** The hostile corpus's worker and the probe's two hostile workers: credentials the launched workers don't use. */
+    static final String WORKER = LocalPlatform.workerToken(LocalPlatform.MAX_WORKERS - 3);
+    static final String PROBE_WORKER_A = LocalPlatform.workerToken(LocalPlatform.MAX_WORKERS - 2);
+    static final String PROBE_WORKER_B = LocalPlatform.workerToken(LocalPlatform.MAX_WORKERS - 1);
     static final String VIEWER = "dev-viewer";
     static final String REGISTRY_READER = LocalPlatform.DEV_REGISTRY_READER;
     static final String REGISTRY_PUBLISHER = LocalPlatform.DEV_REGISTRY_PUBLISHER;
@@ -88,7 +91,8 @@ public final class ChaosSuite {
                     + " %d workers", Duration.between(started, Instant.now()).toMillis() / 1e3, p.registry(), p.s3(),
                     p.coordinator(), size.workers()));
 
-            WorkerProtocolProbe probe = new WorkerProtocolProbe(http, figures, coordinator, MODEL, WORKER, SUBMITTER);
+            WorkerProtocolProbe probe = new WorkerProtocolProbe(http, figures, coordinator, MODEL, PROBE_WORKER_A,
+                    PROBE_WORKER_B, SUBMITTER);
             probe.run();
             String probeJob = probe.probeJobs().isEmpty() ? "00000000-0000-0000-0000-000000000000" : probe.probeJobs().get(0);
             TrustCases trust = new TrustCases(http, figures, coordinator, registry, MODEL, SUBMITTER, REGISTRY_READER,

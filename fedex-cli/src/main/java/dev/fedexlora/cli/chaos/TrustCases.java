@@ -54,12 +54,14 @@ final class TrustCases {
      * @param clientUpload  a client's accepted upload in the object store: file → {key, sha256, size}
      */
     void run(String probeJob, java.util.Map<String, String[]> clientUpload) {
-        outOfRange("roundDeadline PT10000000000000S", j -> j.put("roundDeadline", "PT10000000000000S"));
-        outOfRange("roundDeadline PT100000000000000000S", j -> j.put("roundDeadline", "PT100000000000000000S"));
-        outOfRange("rounds 1.5", j -> j.put("rounds", 1.5));
-        outOfRange("alpha 1e400", j -> j.set("alpha", F.numberNode(new BigDecimal("1e400"))));
-        outOfRange("targetModules [no_such_module]", j -> j.putArray("targetModules").add("no_such_module"));
-        outOfRange("rank 2147483648", j -> j.set("rank", F.numberNode(2147483648L)));
+        outOfRange("roundDeadline PT10000000000000S", "roundDeadline", j -> j.put("roundDeadline", "PT10000000000000S"));
+        outOfRange("roundDeadline PT100000000000000000S", "roundDeadline",
+                j -> j.put("roundDeadline", "PT100000000000000000S"));
+        outOfRange("rounds 1.5", "rounds", j -> j.put("rounds", 1.5));
+        outOfRange("alpha 1e400", "alpha", j -> j.set("alpha", F.numberNode(new BigDecimal("1e400"))));
+        outOfRange("targetModules [no_such_module]", "targetModules",
+                j -> j.putArray("targetModules").add("no_such_module"));
+        outOfRange("rank 2147483648", "rank", j -> j.set("rank", F.numberNode(2147483648L)));
 
         String versions = "/api/v1/models/" + model + "/versions";
         http.json("registry GET /api/v1/models/{name}/versions", "GET",
@@ -92,7 +94,8 @@ final class TrustCases {
                 + " 2 versions from foreign objects with the publisher's token");
     }
 
-    private void outOfRange(String what, Consumer<ObjectNode> edit) {
+    /** The edited job must be refused with 400 naming {@code field} (problem property {@code field}). */
+    private void outOfRange(String what, String field, Consumer<ObjectNode> edit) {
         ObjectNode job = JobRequests.job(model, WorkerProtocolProbe.DATASET, List.of("chaos-a", "chaos-b"), "FEDEX",
                 1, 4, 8, List.of("query", "value"), 1e-3, 1, 4, 1, 3);
         edit.accept(job);
@@ -103,6 +106,8 @@ final class TrustCases {
             figures.broken(Promise.OUT_OF_RANGE_REFUSED, what + " was accepted (" + r.status() + ")");
         } else if (r.status() != 400) {
             figures.broken(Promise.OUT_OF_RANGE_REFUSED, what + " answered " + r.status() + ", not 400");
+        } else if (!field.equals(r.json().path("field").asString())) {
+            figures.broken(Promise.OUT_OF_RANGE_REFUSED, what + " answered 400 without naming the field " + field);
         }
     }
 

@@ -33,18 +33,22 @@ final class WorkerProtocolProbe {
     private final Figures figures;
     private final URI coordinator;
     private final String model;
-    private final String workerToken;
+    private final String tokenA;
+    private final String tokenB;
+    /** worker id → the token of its credential */
+    private final Map<String, String> tokens = new java.util.HashMap<>();
     private final String submitterToken;
     private final List<String> probeJobs = new ArrayList<>();
     private Map<String, String[]> honestObjects = Map.of();
 
-    WorkerProtocolProbe(Http http, Figures figures, URI coordinator, String model, String workerToken,
+    WorkerProtocolProbe(Http http, Figures figures, URI coordinator, String model, String tokenA, String tokenB,
                         String submitterToken) {
         this.http = http;
         this.figures = figures;
         this.coordinator = coordinator;
         this.model = model;
-        this.workerToken = workerToken;
+        this.tokenA = tokenA;
+        this.tokenB = tokenB;
         this.submitterToken = submitterToken;
     }
 
@@ -53,8 +57,8 @@ final class WorkerProtocolProbe {
     }
 
     void run() throws IOException, InterruptedException {
-        String a = register("chaos-probe-a", "chaos-a");
-        String b = register("chaos-probe-b", "chaos-b");
+        String a = register("chaos-probe-a", "chaos-a", tokenA);
+        String b = register("chaos-probe-b", "chaos-b", tokenB);
         concurrentRegistrations();
         submitProbeJob();
         JsonNode leaseA = lease(a, true);
@@ -100,7 +104,7 @@ final class WorkerProtocolProbe {
         crossWorker("fail", leaseB.path("taskId").asString(), a, F.objectNode().put("workerId", a).put("reason", "chaos"));
         // A worker registering under another's name must not get that worker's id.
         Http.Reply takeover = http.json("coordinator POST /api/v1/workers", "POST", coordinator.resolve("/api/v1/workers"),
-                workerToken, registration("chaos-probe-a", "chaos-b"));
+                tokenB, registration("chaos-probe-a", "chaos-b"));
         if (takeover.ok() && takeover.json().path("workerId").asString().equals(a)) {
             figures.broken(Promise.NO_CROSS_WORKER_ACTION, "registering under worker chaos-probe-a's name returned its id");
             figures.count("cross-worker actions allowed", 1);
@@ -149,7 +153,7 @@ final class WorkerProtocolProbe {
         http.send("object store PUT (presigned)", "PUT", URI.create(urls.path("adapter_config.json").asString()),
                 null, "application/octet-stream", u.config());
         return http.json(TASKS + "{id}/complete", "POST",
-                coordinator.resolve("/api/v1/tasks/" + lease.path("taskId").asString() + "/complete"), workerToken,
+                coordinator.resolve("/api/v1/tasks/" + lease.path("taskId").asString() + "/complete"), tokens.get(worker),
                 completion(worker, u));
     }
 
@@ -162,8 +166,9 @@ final class WorkerProtocolProbe {
     }
 
     private void crossWorker(String action, String task, String actor, JsonNode body) {
+        // the actor's own credential and its own worker id: only the task is another's
         Http.Reply r = http.json(TASKS + "{id}/" + action, "POST", coordinator.resolve("/api/v1/tasks/" + task + "/" + action),
-                workerToken, body);
+                tokens.get(actor), body);
         figures.count("cross-worker actions tried", 1);
         if (r.ok()) {
             figures.count("cross-worker actions allowed", 1);
@@ -172,13 +177,15 @@ final class WorkerProtocolProbe {
         }
     }
 
-    private String register(String name, String client) {
+    private String register(String name, String client, String token) {
         Http.Reply r = http.json("coordinator POST /api/v1/workers", "POST", coordinator.resolve("/api/v1/workers"),
-                workerToken, registration(name, client));
+                token, registration(name, client));
         if (!r.ok()) {
             throw new IllegalStateException("cannot register probe worker " + name + ": " + r.status() + " " + r.text());
         }
-        return r.json().path("workerId").asString();
+        String id = r.json().path("workerId").asString();
+        tokens.put(id, token);
+        return id;
     }
 
     private static ObjectNode registration(String name, String client) {
@@ -194,7 +201,7 @@ final class WorkerProtocolProbe {
             List<Future<Http.Reply>> replies = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 replies.add(pool.submit(() -> http.json("coordinator POST /api/v1/workers", "POST",
-                        coordinator.resolve("/api/v1/workers"), workerToken, registration(name, "chaos-c"))));
+                        coordinator.resolve("/api/v1/workers"), tokenA, registration(name, "chaos-c"))));
             }
             for (Future<Http.Reply> f : replies) {
                 try {
@@ -222,7 +229,7 @@ final class WorkerProtocolProbe {
     /** A lease for {@code worker}, submitting a new probe job when none is offered (once). */
     private JsonNode lease(String worker, boolean submitIfNone) throws InterruptedException {
         for (int i = 0; i < 20; i++) {
-            Http.Reply r = http.json(TASKS + "lease", "POST", coordinator.resolve("/api/v1/tasks/lease"), workerToken,
+            Http.Reply r = http.json(TASKS + "lease", "POST", coordinator.resolve("/api/v1/tasks/lease"), tokens.get(worker),
                     F.objectNode().put("workerId", worker));
             if (r.status() == 200) {
                 return r.json();

@@ -37,11 +37,18 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** The development tokens the services accept by default (docs/operations.md lists them). */
     public static final String DEV_SUBMITTER = "dev-submitter";
-    public static final String DEV_WORKER = "dev-worker";
     public static final String DEV_VIEWER = "dev-viewer";
     public static final String DEV_REGISTRY_READER = "dev-registry-reader";
     public static final String DEV_REGISTRY_PUBLISHER = "dev-registry-publisher";
     public static final String DEV_REGISTRY_ADMIN = "dev-registry-admin";
+
+    /** Worker credentials the coordinator's development defaults hold: worker-0 .. worker-7. */
+    public static final int MAX_WORKERS = 8;
+
+    /** The development token of worker {@code i} (the coordinator holds its SHA-256 by default). */
+    public static String workerToken(int i) {
+        return "dev-worker-" + i;
+    }
 
     private final Path home;
     private final Path data;
@@ -148,6 +155,10 @@ public final class LocalPlatform implements AutoCloseable {
      * {@code --fedex.worker.*} settings), and returns when every one is ready.
      */
     public void startWorkers(List<List<WorkerClient>> groups, List<String> options) throws IOException {
+        if (groups.size() > MAX_WORKERS) {
+            throw new IllegalArgumentException("at most " + MAX_WORKERS + " local workers (the coordinator's development"
+                    + " worker credentials), not " + groups.size());
+        }
         List<Service> workers = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             int port = ports.firstWorker() + i;
@@ -155,7 +166,7 @@ public final class LocalPlatform implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of(
                     "--fedex.worker.name=worker-" + i,
                     "--fedex.worker.coordinator-url=" + coordinatorUrl(),
-                    "--fedex.worker.token=" + DEV_WORKER,
+                    "--fedex.worker.token=" + workerToken(i),
                     "--fedex.worker.cache-dir=" + data.resolve("worker-" + i + "-cache")));
             List<WorkerClient> group = groups.get(i);
             for (int j = 0; j < group.size(); j++) {

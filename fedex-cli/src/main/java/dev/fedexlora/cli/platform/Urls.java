@@ -15,7 +15,7 @@ final class Urls {
         out.println("registry API:     " + platform.registryUrl() + "/swagger-ui.html"
                 + "   (tokens: dev-registry-reader, dev-registry-admin, dev-registry-publisher)");
         out.println("coordinator API:  " + platform.coordinatorUrl() + "/swagger-ui.html"
-                + "   (tokens: dev-submitter, dev-viewer, dev-worker)");
+                + "   (tokens: dev-submitter, dev-viewer, dev-worker-N)");
         out.println("metrics:          " + platform.coordinatorUrl() + "/actuator/prometheus");
         out.println("listening on:     " + platform.bindAddress() + (LocalPlatform.isWildcard(platform.bindAddress())
                 ? "   (every interface: replace the development tokens first, docs/operations.md)" : ""));

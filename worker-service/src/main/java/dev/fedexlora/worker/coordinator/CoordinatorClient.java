@@ -62,13 +62,16 @@ public class CoordinatorClient {
         return r.getStatusCode().value() == 204 ? Optional.empty() : Optional.ofNullable(r.getBody());
     }
 
-    /** Renews the lease. @throws LeaseLostException when the coordinator answers 409 */
+    /**
+     * Renews the lease and hands out fresh upload URLs. @throws LeaseLostException when the coordinator answers 409,
+     * or 404 (the task is now another worker's, which the coordinator does not reveal)
+     */
     public Heartbeat heartbeat(UUID taskId, UUID workerId) {
         try {
             return http.post().uri("tasks/{id}/heartbeat", taskId).body(new WorkerRef(workerId)).retrieve()
                     .body(Heartbeat.class);
         } catch (HttpClientErrorException e) {
-            if (e.getStatusCode().isSameCodeAs(HttpStatus.CONFLICT)) {
+            if (e.getStatusCode().isSameCodeAs(HttpStatus.CONFLICT) || e.getStatusCode().isSameCodeAs(HttpStatus.NOT_FOUND)) {
                 throw new LeaseLostException(taskId, e.getResponseBodyAsString());
             }
             throw e;
