@@ -123,6 +123,83 @@ public class ObjectStore {
         return new StoredObject(key, Sha256.hex(digesting.getMessageDigest()), stored);
     }
 
+    /** Writes the bytes of an object into a stream; the stream is the upload's, so nothing is held but a buffer. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Uploads exactly {@code size} bytes that {@code writer} produces under {@code key}, in parts when larger than
+     * the part size, hashing on the way. The writer runs on its own thread and writes into a pipe the upload reads,
+     * so an object of any size passes through a fixed buffer. A writer that fails, or writes another number of bytes,
+     * fails the upload and leaves no object under {@code key}; its exception is rethrown (unchecked ones as they are,
+     * an {@link IOException} as the cause of an {@link ObjectStoreException}).
+     */
+    public StoredObject write(String key, long size, BodyWriter writer) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        try (java.io.PipedInputStream pipe = new java.io.PipedInputStream(1 << 20)) {
+            java.io.PipedOutputStream sink = new java.io.PipedOutputStream(pipe);
+            Thread producer = Thread.ofVirtual().name("object-writer").start(() -> {
+                try (OutputStream out = new java.io.BufferedOutputStream(sink, 1 << 16)) {
+                    writer.writeTo(out);
+                } catch (Throwable t) {
+                    failure.set(t);
+                    try {
+                        pipe.close(); // the upload reads an error instead of waiting for bytes that will not come
+                    } catch (IOException ignored) {
+                        // closing a pipe does not fail
+                    }
+                }
+            });
+            StoredObject stored;
+            try {
+                stored = put(key, pipe, size);
+            } catch (RuntimeException e) {
+                pipe.close(); // a writer blocked on a full pipe fails instead of waiting for a reader that left
+                producer.join();
+                rethrow(failure.get(), key);
+                throw e;
+            }
+            producer.join();
+            rethrow(failure.get(), key);
+            return stored;
+        } catch (IOException e) {
+            throw new ObjectStoreException("writing " + key, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ObjectStoreException("writing " + key, e);
+        }
+    }
+
+    private void rethrow(Throwable t, String key) {
+        if (t == null) {
+            return;
+        }
+        delete(key);
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new ObjectStoreException("writing " + key, t);
+    }
+
+    /**
+     * A stream of {@code length} bytes of the object from {@code offset} (an HTTP range read); the caller closes it.
+     * @throws ObjectNotFoundException when there is no object under {@code key}
+     */
+    public InputStream openRange(String key, long offset, long length) {
+        return call("get range", key, () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                .offset(offset).length(length).build()));
+    }
+
+    /** A stream of the whole object; the caller closes it. @throws ObjectNotFoundException */
+    public InputStream openStream(String key) {
+        return open(key);
+    }
+
     /**
      * The whole object in memory; for objects whose size the caller has bounded (the coordinator's uploads).
      * @throws ObjectNotFoundException when there is no object under {@code key}
