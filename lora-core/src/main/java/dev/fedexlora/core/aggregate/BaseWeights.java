@@ -45,10 +45,17 @@ public final class BaseWeights {
     }
 
     private static Optional<String> find(Map<String, Tensor> base, String module) {
+        return weightKey(k -> base.get(k) != null && base.get(k).rank() == 2, module);
+    }
+
+    /**
+     * The key of {@code module}'s weight among the keys {@code isMatrix} accepts (two-dimensional tensors of the
+     * base, which need not be in memory: a sharded checkpoint's headers say it), dropping leading path components.
+     */
+    public static Optional<String> weightKey(java.util.function.Predicate<String> isMatrix, String module) {
         String m = module;
         while (true) {
-            Tensor t = base.get(m + ".weight");
-            if (t != null && t.rank() == 2) {
+            if (isMatrix.test(m + ".weight")) {
                 return Optional.of(m + ".weight");
             }
             int dot = m.indexOf('.');

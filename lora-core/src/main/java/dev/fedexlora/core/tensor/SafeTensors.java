@@ -315,6 +315,34 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The first bytes of a file with {@code layout}'s tensors at the same data offsets and its metadata plus
+     * {@code extra}: the 8-byte length and the header padded to 8 bytes. Followed by the same data it makes a valid
+     * file, so a streamed rewrite (a fold) needs no tensor in memory to write its header.
+     */
+    public static byte[] headerWith(Layout layout, Map<String, String> extra) {
+        ObjectNode header = (ObjectNode) JSON.readTree(layout.header());
+        ObjectNode meta = JSON.createObjectNode();
+        layout.metadata().forEach(meta::put);
+        extra.forEach(meta::put);
+        ObjectNode out = JSON.createObjectNode();
+        if (!meta.isEmpty()) {
+            out.set(METADATA_KEY, meta);
+        }
+        header.properties().forEach(e -> {
+            if (!METADATA_KEY.equals(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        byte[] json = JSON.writeValueAsBytes(out);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).put(json);
+        while (buf.hasRemaining()) {
+            buf.put((byte) ' ');
+        }
+        return buf.array();
+    }
+
     /** Writes {@code file} atomically enough for our use: to a sibling temporary file, then moved into place. */
     public static void write(Path path, TensorFile file) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
