@@ -213,7 +213,8 @@ public class Exporter {
             // The whole base object is read once, hashed on the way and checked against its recorded SHA-256 at the
             // end: a mismatch fails the upload, so no export is made from a corrupt shard.
             try (java.security.DigestInputStream in = Sha256.digesting(store.openStream(source.objectKey()))) {
-                in.skipNBytes(layout.dataStart());
+                // through read(), not skip(), so the header is hashed too
+                new BoundedInputStream(in, layout.dataStart()).transferTo(OutputStream.nullOutputStream());
                 for (SafeTensors.Entry t : layout.inDataOrder()) {
                     List<Residual> residuals = byWeight.get(t.name());
                     if (residuals == null) {
