@@ -68,25 +68,29 @@ final class ForkedRegistry implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The last lines of the registry's log, for a failure message. */
+    String logTail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return "\nregistry log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
     /** The largest heap occupancy before a collection, in MiB, over the run so far. */
     long peakHeapMiB() throws IOException {
-        long peak = 0;
-        for (String line : Files.readAllLines(gcLog)) {
-            Matcher m = GC_LINE.matcher(line);
-            if (m.find()) {
-                peak = Math.max(peak, Long.parseLong(m.group(1)));
-            }
-        }
-        return peak;
+        return maxInGcLog(1);
     }
 
     /** The heap limit the collector reported (MiB), the largest capacity in the log. */
     long heapCapacityMiB() throws IOException {
+        return maxInGcLog(3);
+    }
+
+    /** The largest value of {@code group} (1 before, 2 after, 3 capacity) over the log's "aM->bM(cM)" lines. */
+    private long maxInGcLog(int group) throws IOException {
         long max = 0;
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = GC_LINE.matcher(line);
             if (m.find()) {
-                max = Math.max(max, Long.parseLong(m.group(3)));
+                max = Math.max(max, Long.parseLong(m.group(group)));
             }
         }
         return max;

@@ -87,7 +87,7 @@ class LargeCheckpointStreamingIntegrationTests {
             started = System.nanoTime();
             HttpResponse<String> created = http.send(multipart(registry, "big-llama", ckpt),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(created.statusCode()).as(created.body() + registry.logTail()).isEqualTo(201);
             result.put("importSeconds", seconds(started));
             result.put("importPeakHeapMiB", registry.peakHeapMiB());
 
@@ -105,12 +105,13 @@ class LargeCheckpointStreamingIntegrationTests {
             result.put("aggregationPeakHeapMiB", peakHeapMiB());
             result.put("aggregationMaxExactnessError", round.maxExactnessError());
             register(registry, http, round);
+            assertThat(registry.alive()).as(registry.logTail()).isTrue();
 
             started = System.nanoTime();
             HttpResponse<String> exported = http.send(HttpRequest.newBuilder(
                     registry.url("/api/v1/models/big-llama/versions/1/export")).timeout(Duration.ofMinutes(60))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(exported.statusCode()).as(exported.body()).isEqualTo(200);
+            assertThat(exported.statusCode()).as(exported.body() + registry.logTail()).isEqualTo(200);
             result.put("exportSeconds", seconds(started));
             result.put("registryPeakHeapMiB", registry.peakHeapMiB());
             result.put("registryHeapCapacityMiB", registry.heapCapacityMiB());
@@ -199,7 +200,7 @@ class LargeCheckpointStreamingIntegrationTests {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.statusCode()).as(r.body() + registry.logTail()).isEqualTo(201);
     }
 
     private static LoraAdapter adapter(DecoderConfig c, Map<String, long[]> shapes, int rank, long seed) {

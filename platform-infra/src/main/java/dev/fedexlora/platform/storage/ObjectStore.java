@@ -39,7 +39,8 @@ import dev.fedexlora.core.checksum.Sha256;
  * is the one way to ask whether an object exists. Every other failure (unreachable store, refused request) is an
  * {@link ObjectStoreException}. Every write and every streamed read returns the SHA-256 and size of the bytes that
  * went through, computed on the way, so no object is read a second time to check it. Objects larger than
- * the part size ({@link #PART_SIZE} by default) are uploaded in parts (S3 multipart), so multi-GB checkpoints stream through a fixed buffer.
+ * the part size ({@link #PART_SIZE} by default) are uploaded in parts (S3 multipart), one part after the other, so
+ * multi-GB checkpoints stream through one part-sized buffer (the MinIO client holds the part it signs).
  */
 public class ObjectStore {
 
@@ -118,6 +119,9 @@ public class ObjectStore {
         DigestInputStream digesting = Sha256.digesting(in);
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                 .stream(digesting, size, size >= 0 && size <= partSize ? -1L : partSize)
+                // one part at a time: the client buffers each part it uploads, so parallel parts multiply the heap
+                // an upload needs (four 64 MiB parts overflow a 256 MiB registry)
+                .parallelUploads(1)
                 .contentType(contentType(key)).build()));
         long stored = size >= 0 ? size : stat(key).map(ObjectInfo::size).orElse(-1L);
         return new StoredObject(key, Sha256.hex(digesting.getMessageDigest()), stored);
