@@ -55,7 +55,9 @@ class ModelController {
                     + " model.safetensors or the shards model-0000K-of-0000N.safetensors with"
                     + " model.safetensors.index.json. Parts are spooled to disk, checked against each other (index"
                     + " against shards, shapes and torch_dtype against config.json for llama/mistral/qwen2) and"
-                    + " streamed to the object store. 400 names the file at fault; 409 when the name is taken.")
+                    + " streamed to the object store. 400 names the file at fault; 409 when the name is taken.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations
+                    .media.Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE)))
     ResponseEntity<ModelResponse> upload(@RequestParam("name") String name,
                                          @RequestParam(value = "tags", required = false) String tags,
                                          MultipartHttpServletRequest request) {
