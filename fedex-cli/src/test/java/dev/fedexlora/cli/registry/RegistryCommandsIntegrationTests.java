@@ -89,6 +89,21 @@ class RegistryCommandsIntegrationTests {
     }
 
     @Test
+    void importsAShardedDecoderCheckpointDirectoryAndNamesAMissingShard() throws Exception {
+        Path dir = tmp.resolve("llama-shards");
+        dev.fedexlora.train.decoder.RandomDecoder.write(dir, new dev.fedexlora.train.decoder.DecoderConfig("llama", 40,
+                64, 96, 2, 4, 2, 16, 1e-5, 10000, null, 128, false, false, 0, 1, List.of(2), -1),
+                dev.fedexlora.core.tensor.DType.BF16, 3, 0.05, 3, null);
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}");
+        assertThat(ok("models", "import", dir.toString()).out())
+                .contains("registered fedex://models/llama-shards/0 (LlamaForCausalLM)");
+        Files.delete(dir.resolve("model-00002-of-00003.safetensors"));
+        CliRun missing = run("models", "import", dir.toString(), "--name", "llama-shards-2");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains(dir.resolve("model-00002-of-00003.safetensors") + ": missing");
+    }
+
+    @Test
     void importsAliasesDescribesComparesAndDownloadsVersions() throws Exception {
         Path checkpoint = checkpoint(tmp.resolve("Tiny-Bert"));
         assertThat(ok("models", "import", checkpoint.toString(), "--tag", "test").out())

@@ -4,6 +4,9 @@ import dev.fedexlora.core.linalg.Matrix;
 import dev.fedexlora.core.tensor.DType;
 import dev.fedexlora.core.tensor.Tensor;
 import dev.fedexlora.core.tensor.TensorFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,10 +45,17 @@ public final class BaseWeights {
     }
 
     private static Optional<String> find(Map<String, Tensor> base, String module) {
+        return weightKey(k -> base.get(k) != null && base.get(k).rank() == 2, module);
+    }
+
+    /**
+     * The key of {@code module}'s weight among the keys {@code isMatrix} accepts (two-dimensional tensors of the
+     * base, which need not be in memory: a sharded checkpoint's headers say it), dropping leading path components.
+     */
+    public static Optional<String> weightKey(java.util.function.Predicate<String> isMatrix, String module) {
         String m = module;
         while (true) {
-            Tensor t = base.get(m + ".weight");
-            if (t != null && t.rank() == 2) {
+            if (isMatrix.test(m + ".weight")) {
                 return Optional.of(m + ".weight");
             }
             int dot = m.indexOf('.');
@@ -103,6 +113,44 @@ public final class BaseWeights {
                         + "' needs " + Arrays.toString(expected) + (fanInFanOut ? " (fan_in_fan_out: in×out)" : " (out×in)"));
             }
             r.applyTo(merged.computeIfAbsent(key, k -> Matrix.of(base.tensor(k))), fanInFanOut);
+        }
+    }
+
+    /**
+     * The fold of one base weight streamed: reads its bytes (d×k, out×in, row-major in {@code dtype}) from {@code in}
+     * in blocks of rows, adds every residual of {@code chain} (oldest first) to each block in fp32 with the same
+     * {@link Residual#applyTo} as {@link #fold}, and writes the block rounded once to {@code dtype}. Each element sees
+     * the same operations in the same order as in {@link #fold}, so the bytes are identical; memory is one block
+     * (about {@code maxBlockElements} floats), whatever the tensor's size.
+     *
+     * @throws IllegalArgumentException when a residual's shape does not fit {@code shape}
+     */
+    public static void foldStreaming(DType dtype, long[] shape, List<Residual> chain, InputStream in, OutputStream out,
+                                     int maxBlockElements) throws IOException {
+        if (shape.length != 2 || !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("a residual folds into a two-dimensional floating-point weight, not "
+                    + dtype + Arrays.toString(shape));
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        for (Residual r : chain) {
+            if (r.rows() != rows || r.cols() != cols) {
+                throw new IllegalArgumentException("weight " + dtype + Arrays.toString(shape) + " (out×in) cannot take a "
+                        + r.rows() + "×" + r.cols() + " residual");
+            }
+        }
+        int block = Math.max(1, Math.min(rows, maxBlockElements / Math.max(1, cols)));
+        for (int first = 0; first < rows; first += block) {
+            int count = Math.min(block, rows - first);
+            byte[] bytes = in.readNBytes(count * cols * dtype.bytes());
+            if (bytes.length != count * cols * dtype.bytes()) {
+                throw new java.io.EOFException("weight " + Arrays.toString(shape) + " ends at row " + first);
+            }
+            Matrix rowsOfW = Matrix.of(new Tensor(dtype, new long[] {count, cols}, bytes));
+            for (Residual r : chain) {
+                r.rowSlice(first, count).applyTo(rowsOfW, false);
+            }
+            out.write(rowsOfW.toTensor(dtype).bytes());
         }
     }
 

@@ -28,6 +28,9 @@ public sealed interface Residual {
 
     Matrix toDense();
 
+    /** The residual of rows {@code from .. from+count-1} of the weight only (row blocks of a streamed fold). */
+    Residual rowSlice(int from, int count);
+
     /** {@code delta = u · v} with u d×w and v w×k. */
     record Factored(Matrix u, Matrix v) implements Residual {
         public Factored {
@@ -69,6 +72,11 @@ public sealed interface Residual {
         public Matrix toDense() {
             return u.multiply(v);
         }
+
+        @Override
+        public Residual rowSlice(int from, int count) {
+            return new Factored(u.rowSlice(from, count), v);
+        }
     }
 
     /** The delta itself, d×k. */
@@ -101,6 +109,11 @@ public sealed interface Residual {
         @Override
         public Matrix toDense() {
             return delta.copy();
+        }
+
+        @Override
+        public Residual rowSlice(int from, int count) {
+            return new Dense(delta.rowSlice(from, count));
         }
     }
 }

@@ -287,6 +287,14 @@ public final class Matrix {
         return true;
     }
 
+    /** A copy of rows {@code from} to {@code from + count - 1}. */
+    public Matrix rowSlice(int from, int count) {
+        if (from < 0 || count < 0 || from + count > rows) {
+            throw new IllegalArgumentException("rows " + from + ".." + (from + count) + " of " + shape());
+        }
+        return new Matrix(count, cols, Arrays.copyOfRange(data, from * cols, (from + count) * cols));
+    }
+
     /** A copy with {@code rows} rows: zero rows appended, or trailing rows dropped. */
     public Matrix withRows(int newRows) {
         float[] out = Arrays.copyOf(data, Math.multiplyExact(newRows, cols));

@@ -1,6 +1,7 @@
 package dev.fedexlora.core.tensor;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -112,6 +113,10 @@ public final class SafeTensors {
         Header h = readHeader(ch, source);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : h.entries()) {
+            if (e.byteSize() > Integer.MAX_VALUE - 16) {
+                throw new InvalidTensorFileException(source, "tensor '" + e.name()
+                        + "' is larger than 2 GiB, which this reader does not hold in memory");
+            }
             ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
             readFully(ch, buf, h.dataStart() + e.begin(), source);
             tensors.put(e.name(), new Tensor(e.dtype(), e.shape(), buf.array()));
@@ -137,17 +142,69 @@ public final class SafeTensors {
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         readFully(ch, headerBuf, 8, source);
+        Layout layout = parseLayout(source, headerBuf.array(), size - 8 - headerLen);
+        return new Header(layout.metadata(), layout.entries(), layout.dataStart());
+    }
+
+    /**
+     * The layout of a safetensors file from its first bytes: reads exactly the 8-byte length and the header from
+     * {@code in}, nothing of the data. The data length is what the tensors' byte ranges tile, which the caller
+     * checks against the bytes that follow ({@link CheckedSafeTensorStream} does it while streaming).
+     *
+     * @throws InvalidTensorFileException naming {@code source} when the header is absent, absurd or inconsistent
+     */
+    public static Layout readLayout(InputStream in, String source) throws IOException {
+        byte[] len = in.readNBytes(8);
+        if (len.length < 8) {
+            throw new InvalidTensorFileException(source, "truncated: " + len.length
+                    + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
+            throw new InvalidTensorFileException(source, "absurd header size " + Long.toUnsignedString(headerLen)
+                    + " bytes (allowed 2.." + MAX_HEADER_BYTES + ")");
+        }
+        byte[] json = in.readNBytes((int) headerLen);
+        if (json.length < headerLen) {
+            throw new InvalidTensorFileException(source, "truncated: header claims " + headerLen
+                    + " bytes but the file ends after " + json.length);
+        }
+        return parseLayout(source, json, -1);
+    }
+
+    /**
+     * A file's header: metadata, tensors in header order, where the data starts and how long it is.
+     *
+     * @param header the header's JSON bytes (as in the file, padding included)
+     */
+    public record Layout(Map<String, String> metadata, List<Entry> entries, long dataStart, long dataLength,
+                         byte[] header) {
+
+        /** The tensors in the order of their bytes in the data section. */
+        public List<Entry> inDataOrder() {
+            List<Entry> out = new ArrayList<>(entries);
+            out.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+            return out;
+        }
+
+        /** Bytes of the whole file: length field, header and data. */
+        public long totalSize() {
+            return dataStart + dataLength;
+        }
+    }
+
+    /** @param dataLen bytes after the header, or -1 when unknown (then the byte ranges define it) */
+    private static Layout parseLayout(String source, byte[] json, long dataLen) throws IOException {
         JsonNode header;
         try {
-            header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
+            header = JSON.readTree(new String(json, StandardCharsets.UTF_8));
         } catch (JacksonException e) {
             throw new InvalidTensorFileException(source, "header is not valid JSON: " + e.getOriginalMessage());
         }
         if (header == null || !header.isObject()) {
             throw new InvalidTensorFileException(source, "header is not a JSON object");
         }
-        long dataStart = 8 + headerLen;
-        long dataLen = size - dataStart;
+        long dataStart = 8 + json.length;
 
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
@@ -166,7 +223,7 @@ public final class SafeTensors {
                 }
                 continue;
             }
-            entries.add(parseEntry(source, name, node, dataLen));
+            entries.add(parseEntry(source, name, node, dataLen < 0 ? Long.MAX_VALUE : dataLen));
         }
 
         // Byte ranges must tile the data section exactly: no gaps, no overlaps, nothing left over.
@@ -180,15 +237,19 @@ public final class SafeTensors {
             }
             expectedBegin = e.end();
         }
-        if (expectedBegin != dataLen) {
+        if (dataLen >= 0 && expectedBegin != dataLen) {
             throw new InvalidTensorFileException(source, "truncated or padded: tensors cover " + expectedBegin
                     + " bytes of data but the file holds " + dataLen);
         }
-
-        return new Header(metadata, entries, dataStart);
+        return new Layout(metadata, List.copyOf(entries), dataStart, expectedBegin, json);
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /** One tensor of a header: its byte range {@code [begin, end)} counts from the start of the data. */
+    public record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+
+        public long byteSize() {
+            return end - begin;
+        }
     }
 
     private static Entry parseEntry(String source, String name, JsonNode node, long dataLen) throws InvalidTensorFileException {
@@ -240,9 +301,6 @@ public final class SafeTensors {
             throw new InvalidTensorFileException(source, where + " of " + dtype + java.util.Arrays.toString(shape)
                     + " needs " + count * dtype.bytes() + " bytes but its data_offsets span " + (end - begin));
         }
-        if (end - begin > Integer.MAX_VALUE - 16) {
-            throw new InvalidTensorFileException(source, where + " is larger than 2 GiB, which this reader does not hold in memory");
-        }
         return new Entry(name, dtype, shape, begin, end);
     }
 
@@ -255,6 +313,34 @@ public final class SafeTensors {
             }
             pos += n;
         }
+    }
+
+    /**
+     * The first bytes of a file with {@code layout}'s tensors at the same data offsets and its metadata plus
+     * {@code extra}: the 8-byte length and the header padded to 8 bytes. Followed by the same data it makes a valid
+     * file, so a streamed rewrite (a fold) needs no tensor in memory to write its header.
+     */
+    public static byte[] headerWith(Layout layout, Map<String, String> extra) {
+        ObjectNode header = (ObjectNode) JSON.readTree(layout.header());
+        ObjectNode meta = JSON.createObjectNode();
+        layout.metadata().forEach(meta::put);
+        extra.forEach(meta::put);
+        ObjectNode out = JSON.createObjectNode();
+        if (!meta.isEmpty()) {
+            out.set(METADATA_KEY, meta);
+        }
+        header.properties().forEach(e -> {
+            if (!METADATA_KEY.equals(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        byte[] json = JSON.writeValueAsBytes(out);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).put(json);
+        while (buf.hasRemaining()) {
+            buf.put((byte) ' ');
+        }
+        return buf.array();
     }
 
     /** Writes {@code file} atomically enough for our use: to a sibling temporary file, then moved into place. */

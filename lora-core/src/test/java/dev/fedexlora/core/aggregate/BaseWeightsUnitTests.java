@@ -74,4 +74,33 @@ class BaseWeightsUnitTests {
         assertThat(w.bytes()).isEqualTo(expected.toTensor(DType.F32).bytes());
         assertThat(folded.tensor("encoder.layer.0.query.bias").dtype()).isEqualTo(DType.BF16);
     }
+
+    @Test
+    void theStreamedFoldInRowBlocksIsBitIdenticalToTheInMemoryFoldInBf16() throws java.io.IOException {
+        java.util.Random rnd = new java.util.Random(3);
+        float[] w = new float[37 * 29];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rnd.nextGaussian();
+        }
+        dev.fedexlora.core.tensor.Tensor base = dev.fedexlora.core.tensor.Tensor.ofFloats(
+                dev.fedexlora.core.tensor.DType.BF16, w, 37, 29);
+        List<Residual> chain = List.of(new Residual.Factored(random(rnd, 37, 5), random(rnd, 5, 29)),
+                new Residual.Dense(random(rnd, 37, 29)));
+        TensorFile folded = BaseWeights.fold(new TensorFile(Map.of("m.weight", base)),
+                List.of(Map.of("m", chain.get(0)), Map.of("m", chain.get(1))), false);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        // blocks of 2 rows (58 elements): 19 blocks, the last one short
+        BaseWeights.foldStreaming(dev.fedexlora.core.tensor.DType.BF16, new long[] {37, 29}, chain,
+                new java.io.ByteArrayInputStream(base.bytes()), out, 60);
+        assertThat(out.toByteArray()).isEqualTo(folded.tensor("m.weight").bytes());
+        assertThat(out.toByteArray()).isNotEqualTo(base.bytes());
+    }
+
+    private static dev.fedexlora.core.linalg.Matrix random(java.util.Random rnd, int rows, int cols) {
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextGaussian() * 0.1f;
+        }
+        return new dev.fedexlora.core.linalg.Matrix(rows, cols, v);
+    }
 }

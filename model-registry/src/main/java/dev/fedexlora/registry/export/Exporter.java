@@ -5,7 +5,6 @@ import dev.fedexlora.core.aggregate.Residual;
 import dev.fedexlora.core.aggregate.Residuals;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.core.tensor.SafeTensors;
-import dev.fedexlora.core.tensor.TensorFile;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.registry.model.Model;
@@ -18,6 +17,11 @@ import dev.fedexlora.registry.version.ArtifactValidator;
 import dev.fedexlora.registry.version.ModelVersion;
 import dev.fedexlora.registry.version.Versions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import dev.fedexlora.core.checksum.Sha256;
+import java.util.HashMap;
+import java.util.TreeSet;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +47,9 @@ public class Exporter {
     private static final Logger log = LoggerFactory.getLogger(Exporter.class);
     static final String MANIFEST = "export.json";
     static final String ADAPTER_DIR = "adapter/";
+    static final String INDEX = "model.safetensors.index.json";
+    /** Floats in one row block of a streamed fold (16 MiB): the export's working memory per weight. */
+    static final int FOLD_BLOCK_ELEMENTS = 4 << 20;
 
     private final Versions versions;
     private final ObjectStore store;
@@ -99,32 +106,69 @@ public class Exporter {
             Path out = Files.createDirectories(work.dir().resolve("out"));
             Path adapterOut = Files.createDirectories(out.resolve("adapter"));
 
-            TensorFile baseWeights = SafeTensors.read(fetch(base, "model.safetensors", in.resolve("base.safetensors")));
-            BaseWeights merger = new BaseWeights(baseWeights, false);
+            // The weights files of the base: one model.safetensors, or the shards its index names, in name order.
+            List<String> weightFiles = new ArrayList<>();
+            if (base.artifact(INDEX).isPresent()) {
+                Path index = fetch(base, INDEX, in.resolve(INDEX));
+                new TreeSet<>(json.readTree(index.toFile()).path("weight_map").properties().stream()
+                        .map(e -> e.getValue().asString()).toList()).forEach(weightFiles::add);
+            } else {
+                weightFiles.add("model.safetensors");
+            }
+            Map<String, SafeTensors.Layout> layouts = new LinkedHashMap<>();
+            for (String file : weightFiles) {
+                Artifact a = artifact(base, file);
+                try (InputStream head = store.openStream(a.objectKey())) {
+                    layouts.put(file, SafeTensors.readLayout(head, file));
+                }
+            }
+            Map<String, long[]> matrices = new HashMap<>();
+            layouts.values().forEach(l -> l.entries().forEach(t -> {
+                if (t.shape().length == 2) {
+                    matrices.put(t.name(), t.shape());
+                }
+            }));
+
+            // Residuals of the lineage, oldest first, grouped by the base weight they change.
+            Map<String, List<Residual>> byWeight = new HashMap<>();
+            List<String> mergedVersions = new ArrayList<>();
             for (ModelVersion v : chain.reversed()) {
                 if (v.artifact(Residuals.FILE).isEmpty()) {
                     continue;
                 }
+                mergedVersions.add(Integer.toString(v.number()));
                 Path local = fetch(v, Residuals.FILE, in.resolve("residual-" + v.number() + ".safetensors"));
-                Map<String, Residual> residuals = Residuals.read(local);
-                try {
-                    merger.add(residuals, "version " + v.number() + " " + Residuals.FILE);
-                } catch (IllegalArgumentException e) {
-                    throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, e.getMessage(), Residuals.FILE);
+                for (Map.Entry<String, Residual> r : Residuals.read(local).entrySet()) {
+                    String key = BaseWeights.weightKey(matrices::containsKey, r.getKey()).orElseThrow(() ->
+                            new RegistryException(ProblemType.MALFORMED_ARTIFACT, "version " + v.number() + " "
+                                    + Residuals.FILE + ": module '" + r.getKey() + "' has no weight in the base"
+                                    + " checkpoint (looked for '" + r.getKey() + ".weight' and its suffixes)",
+                                    Residuals.FILE));
+                    long[] shape = matrices.get(key);
+                    if (shape[0] != r.getValue().rows() || shape[1] != r.getValue().cols()) {
+                        throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, "version " + v.number() + " "
+                                + Residuals.FILE + ": base weight '" + key + "' is " + java.util.Arrays.toString(shape)
+                                + " but the residual of '" + r.getKey() + "' needs [" + r.getValue().rows() + ", "
+                                + r.getValue().cols() + "] (out×in)", Residuals.FILE);
+                    }
+                    byWeight.computeIfAbsent(key, k -> new ArrayList<>()).add(r.getValue());
                 }
             }
-            SafeTensors.write(out.resolve("model.safetensors"), merger.result(Map.of(
-                    "fedex.model", model.name(), "fedex.version", Integer.toString(version.number()),
-                    "fedex.merged", "base + residuals of versions " + chain.reversed().stream()
-                            .filter(v -> v.artifact(Residuals.FILE).isPresent())
-                            .map(v -> Integer.toString(v.number())).toList())));
-            fetch(base, "config.json", out.resolve("config.json"));
-            fetch(base, "tokenizer.json", out.resolve("tokenizer.json"));
+            Map<String, String> extra = Map.of("fedex.model", model.name(),
+                    "fedex.version", Integer.toString(version.number()),
+                    "fedex.merged", "base + residuals of versions " + mergedVersions);
 
+            Map<String, StoredObject> stored = new LinkedHashMap<>();
+            for (Map.Entry<String, SafeTensors.Layout> w : layouts.entrySet()) {
+                stored.put(w.getKey(), foldShard(artifact(base, w.getKey()), w.getValue(), byWeight, extra,
+                        prefix + w.getKey()));
+            }
             Map<String, Path> produced = new LinkedHashMap<>();
-            produced.put("model.safetensors", out.resolve("model.safetensors"));
-            produced.put("config.json", out.resolve("config.json"));
-            produced.put("tokenizer.json", out.resolve("tokenizer.json"));
+            if (base.artifact(INDEX).isPresent()) {
+                produced.put(INDEX, in.resolve(INDEX));
+            }
+            produced.put("config.json", fetch(base, "config.json", out.resolve("config.json")));
+            produced.put("tokenizer.json", fetch(base, "tokenizer.json", out.resolve("tokenizer.json")));
             if (version.artifact(PeftAdapters.WEIGHTS_FILE).isPresent()
                     && version.artifact(PeftAdapters.CONFIG_FILE).isPresent()) {
                 fetch(version, PeftAdapters.WEIGHTS_FILE, adapterOut.resolve(PeftAdapters.WEIGHTS_FILE));
@@ -137,10 +181,7 @@ public class Exporter {
                 produced.put(ADAPTER_DIR + PeftAdapters.WEIGHTS_FILE, adapterOut.resolve(PeftAdapters.WEIGHTS_FILE));
                 produced.put(ADAPTER_DIR + PeftAdapters.CONFIG_FILE, adapterOut.resolve(PeftAdapters.CONFIG_FILE));
             }
-
-            Map<String, StoredObject> stored = new LinkedHashMap<>();
-            List<Map.Entry<String, Path>> entries = new ArrayList<>(produced.entrySet());
-            for (Map.Entry<String, Path> e : entries) {
+            for (Map.Entry<String, Path> e : produced.entrySet()) {
                 stored.put(e.getKey(), store.put(prefix + e.getKey(), e.getValue()));
             }
             Map<String, Object> manifest = new LinkedHashMap<>();
@@ -149,13 +190,56 @@ public class Exporter {
             manifest.put("lineage", chain.stream().map(ModelVersion::number).toList());
             manifest.put("files", stored);
             store.put(prefix + MANIFEST, json.writeValueAsBytes(manifest));
-            log.info("Exported {} version {} ({} residuals merged into {} weights) in {} ms", model.name(),
-                    version.number(), chain.size() - 1, merger.touched().size(),
+            log.info("Exported {} version {} ({} residuals merged into {} weights, {} weights files) in {} ms",
+                    model.name(), version.number(), mergedVersions.size(), byWeight.size(), layouts.size(),
                     (System.nanoTime() - started) / 1_000_000);
             return stored;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes one weights file of the export while reading the base's: same tensors at the same offsets, each weight
+     * with residuals folded in fp32 row block by row block (lora-core {@link BaseWeights#foldStreaming}) and written
+     * in its own dtype, every other tensor copied byte for byte. One read of the base object, one multipart upload;
+     * nothing larger than a block of rows is held.
+     */
+    private StoredObject foldShard(Artifact source, SafeTensors.Layout layout, Map<String, List<Residual>> byWeight,
+                                   Map<String, String> extra, String key) {
+        byte[] head = SafeTensors.headerWith(layout, extra);
+        return store.write(key, head.length + layout.dataLength(), out -> {
+            out.write(head);
+            // The whole base object is read once, hashed on the way and checked against its recorded SHA-256 at the
+            // end: a mismatch fails the upload, so no export is made from a corrupt shard.
+            try (java.security.DigestInputStream in = Sha256.digesting(store.openStream(source.objectKey()))) {
+                // through read(), not skip(), so the header is hashed too
+                new BoundedInputStream(in, layout.dataStart()).transferTo(OutputStream.nullOutputStream());
+                for (SafeTensors.Entry t : layout.inDataOrder()) {
+                    List<Residual> residuals = byWeight.get(t.name());
+                    if (residuals == null) {
+                        long copied = new BoundedInputStream(in, t.byteSize()).transferTo(out);
+                        if (copied != t.byteSize()) {
+                            throw new IOException(source.fileName() + ": ends inside tensor '" + t.name() + "'");
+                        }
+                    } else {
+                        BaseWeights.foldStreaming(t.dtype(), t.shape(), residuals, in, out, FOLD_BLOCK_ELEMENTS);
+                    }
+                }
+                long rest = in.transferTo(OutputStream.nullOutputStream());
+                String sha = Sha256.hex(in.getMessageDigest());
+                if (rest != 0 || !sha.equals(source.sha256())) {
+                    throw new RegistryException(ProblemType.ARTIFACT_CORRUPT, "artifact '" + source.fileName()
+                            + "' at '" + source.objectKey() + "' failed verification: it hashes to " + sha
+                            + ", recorded " + source.sha256(), "file");
+                }
+            }
+        });
+    }
+
+    private static Artifact artifact(ModelVersion v, String file) {
+        return v.artifact(file).orElseThrow(() -> new RegistryException(ProblemType.ARTIFACT_NOT_FOUND,
+                "version " + v.number() + " has no file '" + file + "'", "file"));
     }
 
     private Path fetch(ModelVersion v, String file, Path target) {

@@ -9,6 +9,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Arrays;
@@ -26,6 +30,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 @RestController
 @RequestMapping("/api/v1/models")
@@ -46,28 +51,44 @@ class ModelController {
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Register a base model from a Hugging Face checkpoint (version 0)",
-            description = "Parts: name, config.json, model.safetensors, tokenizer.json, optional tags (comma separated)."
-                    + " 400 names a malformed file; 409 when the name is taken.")
+            description = "Parts: name, optional tags (comma separated), config.json, tokenizer.json, and either"
+                    + " model.safetensors or the shards model-0000K-of-0000N.safetensors with"
+                    + " model.safetensors.index.json. Parts are spooled to disk, checked against each other (index"
+                    + " against shards, shapes and torch_dtype against config.json for llama/mistral/qwen2) and"
+                    + " streamed to the object store. 400 names the file at fault; 409 when the name is taken.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations
+                    .media.Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE)))
     ResponseEntity<ModelResponse> upload(@RequestParam("name") String name,
-                                         @RequestPart("config.json") MultipartFile config,
-                                         @RequestPart("model.safetensors") MultipartFile weights,
-                                         @RequestPart("tokenizer.json") MultipartFile tokenizer,
-                                         @RequestParam(value = "tags", required = false) String tags) {
+                                         @RequestParam(value = "tags", required = false) String tags,
+                                         MultipartHttpServletRequest request) {
         Models.checkName(name);
         Set<String> tagSet = tags == null || tags.isBlank() ? Set.of()
                 : new TreeSet<>(Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
         Models.checkTags(tagSet);
-        try (ArtifactValidator.Workspace work = validator.workspace()) {
-            config.transferTo(work.file("config.json"));
-            weights.transferTo(work.file("model.safetensors"));
-            tokenizer.transferTo(work.file("tokenizer.json"));
-            ModelResponse created = models.registerBase(name, work.dir(), SourceKind.UPLOAD,
-                    "upload:" + (weights.getOriginalFilename() == null ? "model.safetensors"
-                            : weights.getOriginalFilename()), tagSet);
-            return ResponseEntity.created(URI.create("/api/v1/models/" + name)).body(created);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Map<String, CheckpointFiles.Source> files = new LinkedHashMap<>();
+        for (Map.Entry<String, List<MultipartFile>> e : request.getMultiFileMap().entrySet()) {
+            if (e.getValue().size() != 1) {
+                throw RegistryException.invalid(e.getKey(), "part '" + e.getKey() + "' is sent "
+                        + e.getValue().size() + " times");
+            }
+            MultipartFile part = e.getValue().getFirst();
+            files.put(e.getKey(), new CheckpointFiles.Source() {
+                @Override
+                public long size() {
+                    return part.getSize();
+                }
+
+                @Override
+                public InputStream open() throws IOException {
+                    return part.getInputStream();
+                }
+            });
         }
+        MultipartFile weights = request.getFile(CheckpointFiles.SINGLE);
+        String origin = weights != null && weights.getOriginalFilename() != null ? weights.getOriginalFilename()
+                : files.containsKey(CheckpointFiles.INDEX) ? CheckpointFiles.INDEX : CheckpointFiles.SINGLE;
+        ModelResponse created = models.registerCheckpoint(name, files, SourceKind.UPLOAD, "upload:" + origin, tagSet);
+        return ResponseEntity.created(URI.create("/api/v1/models/" + name)).body(created);
     }
 
     @PostMapping("/import/minilm")

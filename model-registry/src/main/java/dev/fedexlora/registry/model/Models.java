@@ -1,5 +1,6 @@
 package dev.fedexlora.registry.model;
 
+import dev.fedexlora.core.tensor.InvalidTensorFileException;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.platform.storage.ObjectStore;
@@ -58,32 +59,50 @@ public class Models {
      * 409 when the name is taken
      */
     public ModelResponse registerBase(String name, Path dir, SourceKind kind, String baseCheckpoint, Set<String> tags) {
+        Map<String, CheckpointFiles.Source> files = new LinkedHashMap<>();
+        for (String f : CHECKPOINT_FILES) {
+            if (java.nio.file.Files.isRegularFile(dir.resolve(f))) {
+                files.put(f, CheckpointFiles.Source.of(dir.resolve(f)));
+            }
+        }
+        return registerCheckpoint(name, files, kind, baseCheckpoint, tags);
+    }
+
+    /**
+     * Registers a base model from the files of a Hugging Face checkpoint ({@link CheckpointFiles}: config,
+     * tokenizer, one weights file or shards with their index). The files are checked against each other first;
+     * each is then streamed to the object store, hashed and (weights) checked on the way. A failure at any point
+     * leaves no model row and removes every object written. @throws RegistryException 400 naming the file at fault,
+     * 409 when the name is taken
+     */
+    public ModelResponse registerCheckpoint(String name, Map<String, CheckpointFiles.Source> received, SourceKind kind,
+                                            String baseCheckpoint, Set<String> tags) {
         checkName(name);
         if (models.findByName(name).isPresent()) {
             throw exists(name);
         }
-        Map<String, Path> files = new LinkedHashMap<>();
-        for (String f : CHECKPOINT_FILES) {
-            files.put(f, dir.resolve(f));
-        }
-        JsonNode config = validator.readJsonObject("config.json", files.get("config.json"),
-                ProblemType.MALFORMED_CHECKPOINT);
-        validator.validateCheckpointFile("model.safetensors", files.get("model.safetensors"));
-        validator.validateCheckpointFile("tokenizer.json", files.get("tokenizer.json"));
-        String architecture = architecture(config);
+        CheckpointFiles checked = CheckpointFiles.check(received);
+        String architecture = architecture(checked.config());
         List<String> written = new ArrayList<>();
         try {
             tx.executeWithoutResult(s -> {
                 Model model = models.saveAndFlush(new Model(name, architecture, baseCheckpoint, clock.instant()));
                 model.replaceTags(tags);
                 models.saveAndFlush(model);
-                versions.createBase(model, kind, files, written);
+                versions.createBaseStreamed(model, kind, checked.uploads(), written);
             });
         } catch (DataIntegrityViolationException e) {
             written.forEach(store::delete);
             throw exists(name);
         } catch (RuntimeException e) {
             written.forEach(store::delete);
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof InvalidTensorFileException bad) {
+                    String file = written.isEmpty() ? "weights" : written.getLast()
+                            .substring(written.getLast().lastIndexOf('/') + 1);
+                    throw CheckpointFiles.malformed(file, String.valueOf(bad.getMessage()));
+                }
+            }
             throw e;
         }
         return response(models.findByName(name).orElseThrow());

@@ -85,6 +85,38 @@ public class Versions {
         return written;
     }
 
+    /** A file to store: its size and its bytes from the start (checked on the way when the stream checks). */
+    public record Upload(long size, Opener opener) {
+    }
+
+    /** Opens a file's bytes. */
+    @FunctionalInterface
+    public interface Opener {
+        java.io.InputStream open() throws java.io.IOException;
+    }
+
+    /**
+     * {@link #createBase(Model, SourceKind, Map, List)} from streams: each file is streamed to the object store
+     * (in parts above the part size) and hashed on the way; a stream that fails its checks fails the upload.
+     */
+    public void createBaseStreamed(Model model, SourceKind kind, Map<String, Upload> files, List<String> written) {
+        ModelVersion base = new ModelVersion(model, 0, null, kind, null, null, null, "{}", "[]", null,
+                clock.instant());
+        for (Map.Entry<String, Upload> f : files.entrySet()) {
+            String key = "models/" + model.name() + "/base/" + f.getKey();
+            written.add(key);
+            StoredObject stored;
+            try (java.io.InputStream in = f.getValue().opener().open()) {
+                stored = store.put(key, in, f.getValue().size());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            base.addArtifact(f.getKey(), key, stored.sha256(), stored.size());
+        }
+        versions.saveAndFlush(base);
+        aliases.saveAndFlush(new Alias(model.id(), Alias.LATEST, 0, clock.instant()));
+    }
+
     /**
      * Registers the version a job round produced. Every artifact is read from the object store and its SHA-256
      * and size compared with the request before anything is written; the copies under

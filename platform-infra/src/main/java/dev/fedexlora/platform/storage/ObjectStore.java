@@ -39,17 +39,24 @@ import dev.fedexlora.core.checksum.Sha256;
  * is the one way to ask whether an object exists. Every other failure (unreachable store, refused request) is an
  * {@link ObjectStoreException}. Every write and every streamed read returns the SHA-256 and size of the bytes that
  * went through, computed on the way, so no object is read a second time to check it. Objects larger than
- * the part size ({@link #PART_SIZE} by default) are uploaded in parts (S3 multipart), so multi-GB checkpoints stream through a fixed buffer.
+ * {@link #MULTIPART_THRESHOLD} (64 MiB) are uploaded in parts of {@link #PART_SIZE} (S3 multipart), one part after the
+ * other, so multi-GB checkpoints stream through one part-sized buffer (the MinIO client holds the part it signs).
  */
 public class ObjectStore {
 
-    /** Default part size of multipart uploads (S3 allows 5 MiB to 5 GiB, at most 10,000 parts: 640 GB here). */
-    public static final long PART_SIZE = 64L << 20;
+    /** Objects larger than this are uploaded in parts (S3 multipart); smaller ones in one request. */
+    public static final long MULTIPART_THRESHOLD = 64L << 20;
+    /**
+     * Default part size of multipart uploads (S3 allows 5 MiB to 5 GiB, at most 10,000 parts: 160 GB here). The
+     * client holds the part it signs, so this, not the object's size, is what an upload costs in heap.
+     */
+    public static final long PART_SIZE = 16L << 20;
 
     private final MinioClient client;
     private final MinioClient presigner;
     private final String bucket;
     private final long partSize;
+    private final long multipartThreshold;
 
     /**
      * @param client    the client on the store's endpoint
@@ -57,15 +64,25 @@ public class ObjectStore {
      * @param bucket    the bucket
      */
     public ObjectStore(MinioClient client, MinioClient presigner, String bucket) {
-        this(client, presigner, bucket, PART_SIZE);
+        this(client, presigner, bucket, PART_SIZE, MULTIPART_THRESHOLD);
     }
 
     public ObjectStore(MinioClient client, String bucket) {
-        this(client, client, bucket, PART_SIZE);
+        this(client, client, bucket, PART_SIZE, MULTIPART_THRESHOLD);
     }
 
-    /** @param partSize part size of multipart uploads, at least 5 MiB */
+    /** @param partSize part size of multipart uploads, at least 5 MiB; objects larger than it go in parts */
     public ObjectStore(MinioClient client, MinioClient presigner, String bucket, long partSize) {
+        this(client, presigner, bucket, partSize, partSize);
+    }
+
+    /**
+     * @param partSize           part size of multipart uploads, at least 5 MiB
+     * @param multipartThreshold objects larger than this go in parts
+     */
+    public ObjectStore(MinioClient client, MinioClient presigner, String bucket, long partSize,
+                       long multipartThreshold) {
+        this.multipartThreshold = Math.max(partSize, multipartThreshold);
         if (partSize < 5L << 20) {
             throw new IllegalArgumentException("S3 parts are at least 5 MiB, not " + partSize + " bytes");
         }
@@ -117,10 +134,90 @@ public class ObjectStore {
     public StoredObject put(String key, InputStream in, long size) {
         DigestInputStream digesting = Sha256.digesting(in);
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                .stream(digesting, size, size >= 0 && size <= partSize ? -1L : partSize)
+                .stream(digesting, size, size >= 0 && size <= multipartThreshold ? -1L : partSize)
+                // one part at a time: the client buffers each part it uploads, so parallel parts multiply the heap
+                // an upload needs (parallel 64 MiB parts overflowed a 256 MiB registry)
+                .parallelUploads(1)
                 .contentType(contentType(key)).build()));
         long stored = size >= 0 ? size : stat(key).map(ObjectInfo::size).orElse(-1L);
         return new StoredObject(key, Sha256.hex(digesting.getMessageDigest()), stored);
+    }
+
+    /** Writes the bytes of an object into a stream; the stream is the upload's, so nothing is held but a buffer. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Uploads exactly {@code size} bytes that {@code writer} produces under {@code key}, in parts when larger than
+     * the part size, hashing on the way. The writer runs on its own thread and writes into a pipe the upload reads,
+     * so an object of any size passes through a fixed buffer. A writer that fails, or writes another number of bytes,
+     * fails the upload and leaves no object under {@code key}; its exception is rethrown (unchecked ones as they are,
+     * an {@link IOException} as the cause of an {@link ObjectStoreException}).
+     */
+    public StoredObject write(String key, long size, BodyWriter writer) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        try (java.io.PipedInputStream pipe = new java.io.PipedInputStream(1 << 20)) {
+            java.io.PipedOutputStream sink = new java.io.PipedOutputStream(pipe);
+            Thread producer = Thread.ofVirtual().name("object-writer").start(() -> {
+                try (OutputStream out = new java.io.BufferedOutputStream(sink, 1 << 16)) {
+                    writer.writeTo(out);
+                } catch (Throwable t) {
+                    failure.set(t);
+                    try {
+                        pipe.close(); // the upload reads an error instead of waiting for bytes that will not come
+                    } catch (IOException ignored) {
+                        // closing a pipe does not fail
+                    }
+                }
+            });
+            StoredObject stored;
+            try {
+                stored = put(key, pipe, size);
+            } catch (RuntimeException e) {
+                pipe.close(); // a writer blocked on a full pipe fails instead of waiting for a reader that left
+                producer.join();
+                rethrow(failure.get(), key);
+                throw e;
+            }
+            producer.join();
+            rethrow(failure.get(), key);
+            return stored;
+        } catch (IOException e) {
+            throw new ObjectStoreException("writing " + key, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ObjectStoreException("writing " + key, e);
+        }
+    }
+
+    private void rethrow(Throwable t, String key) {
+        if (t == null) {
+            return;
+        }
+        delete(key);
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new ObjectStoreException("writing " + key, t);
+    }
+
+    /**
+     * A stream of {@code length} bytes of the object from {@code offset} (an HTTP range read); the caller closes it.
+     * @throws ObjectNotFoundException when there is no object under {@code key}
+     */
+    public InputStream openRange(String key, long offset, long length) {
+        return call("get range", key, () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                .offset(offset).length(length).build()));
+    }
+
+    /** A stream of the whole object; the caller closes it. @throws ObjectNotFoundException */
+    public InputStream openStream(String key) {
+        return open(key);
     }
 
     /**
