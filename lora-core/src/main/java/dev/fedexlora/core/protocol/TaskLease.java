@@ -13,9 +13,17 @@ import java.util.UUID;
 public record TaskLease(UUID taskId, UUID jobId, int round, String clientId, String dataset, Instant leaseExpiresAt,
                         Training training, GlobalState globalState, Map<String, String> upload) {
 
-    /** {@code method}: FFA freezes A. */
+    /**
+     * {@code method}: FFA freezes A. {@code task} null means classification; {@code numLabels} matters for
+     * classification only, {@code maxSequenceLength} (tokens per sequence, 0 for the worker's own limit) for causal-LM.
+     */
     public record Training(Method method, int rank, double alpha, boolean useRslora, List<String> targetModules,
-                           double learningRate, int localSteps, int batchSize, long seed, int numLabels) {
+                           double learningRate, int localSteps, int batchSize, long seed, int numLabels, Task task,
+                           int maxSequenceLength) {
+
+        public Task taskOrDefault() {
+            return Task.orDefault(task);
+        }
     }
 
     /**
