@@ -107,12 +107,15 @@ public record JobRequest(
     JobRequest withDefaults(Duration defaultDeadline) {
         Task t = Task.orDefault(task);
         boolean lm = t == Task.CAUSAL_LM;
+        // Boxed on purpose: a causal-LM job keeps numLabels null, a classification job maxSequenceLength.
+        Integer labels = lm || numLabels != null ? numLabels : Integer.valueOf(2);
+        Integer length = lm && maxSequenceLength == null ? Integer.valueOf(DEFAULT_MAX_SEQUENCE_LENGTH)
+                : maxSequenceLength;
         return new JobRequest(baseModel, dataset, clients == null ? null : List.copyOf(clients), clientSelection,
                 method == null ? Method.FEDEX : method, rounds, rank, alpha, List.copyOf(targetModules), learningRate,
                 localSteps, batchSize, seed == null ? 0L : seed, weighting == null ? Weighting.UNIFORM : weighting,
                 roundDeadline == null ? defaultDeadline : roundDeadline, quorum,
-                useRslora != null && useRslora, lm ? numLabels : numLabels == null ? 2 : numLabels, t,
-                lm && maxSequenceLength == null ? DEFAULT_MAX_SEQUENCE_LENGTH : maxSequenceLength);
+                useRslora != null && useRslora, labels, t, length);
     }
 
     /** The task, classification for a job stored before tasks existed. */
