@@ -52,17 +52,8 @@ class CausalLmTasks {
     Result train(TaskLease lease, LocalClients.LmSplit data, List<TaskLease.ResidualRef> refs, Path start,
                  Path taskDir, ProgressListener listener, Path out) throws IOException {
         TaskLease.GlobalState state = lease.globalState();
-        DecoderCheckpoint base = cache.loadDecoder(state.base());
-        String baseKey = BaseModelCache.key(state.base());
-        List<String> chain = refs.stream().map(r -> r.version() + ":" + r.sha256()).toList();
-        FoldedCheckpoints.Start<DecoderCheckpoint> from = folded.start(baseKey, base, chain);
-        DecoderCheckpoint checkpoint = from.checkpoint();
-        for (TaskLease.ResidualRef r : refs.subList(from.folded(), refs.size())) {
-            Path file = taskDir.resolve("residual-" + r.version() + ".safetensors");
-            transfers.download(r.url(), r.sha256(), file);
-            checkpoint = checkpoint.withResiduals(List.of(file));
-        }
-        folded.put(baseKey, chain, checkpoint);
+        DecoderCheckpoint checkpoint = ResidualChain.fold(folded, transfers, BaseModelCache.key(state.base()),
+                cache.loadDecoder(state.base()), refs, taskDir, (c, file) -> c.withResiduals(List.of(file)));
 
         TaskLease.Training t = lease.training();
         LoraSettings lora = new LoraSettings(t.rank(), t.alpha(), t.useRslora(), t.targetModules(),

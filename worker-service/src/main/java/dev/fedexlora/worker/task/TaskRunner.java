@@ -200,18 +200,9 @@ class TaskRunner {
                                         Path start, Path taskDir, ProgressListener listener, Path out)
             throws IOException {
         TaskLease.GlobalState state = lease.globalState();
-        HfCheckpoint base = cache.load(state.base());
         // Only the residuals after the longest chain already folded in memory are downloaded and applied.
-        String baseKey = BaseModelCache.key(state.base());
-        List<String> chain = refs.stream().map(r -> r.version() + ":" + r.sha256()).toList();
-        FoldedCheckpoints.Start<HfCheckpoint> folded = this.folded.start(baseKey, base, chain);
-        HfCheckpoint checkpoint = folded.checkpoint();
-        for (TaskLease.ResidualRef r : refs.subList(folded.folded(), refs.size())) {
-            Path file = taskDir.resolve("residual-" + r.version() + ".safetensors");
-            transfers.download(r.url(), r.sha256(), file);
-            checkpoint = TaskTrainer.withResiduals(checkpoint, List.of(file));
-        }
-        this.folded.put(baseKey, chain, checkpoint);
+        HfCheckpoint checkpoint = ResidualChain.fold(folded, transfers, BaseModelCache.key(state.base()),
+                cache.load(state.base()), refs, taskDir, (c, file) -> TaskTrainer.withResiduals(c, List.of(file)));
         return TaskTrainer.run(checkpoint, start, data.train(), data.heldOut(), spec(lease),
                 BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
     }
