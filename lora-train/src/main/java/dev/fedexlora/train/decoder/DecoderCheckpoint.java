@@ -251,7 +251,18 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
 
     public DecoderCheckpoint withResidual(Map<String, Residual> residuals, String source) throws IOException {
         try {
-            Map<String, Tensor> w = BaseWeights.apply(new TensorFile(weights), residuals, false).tensors();
+            // BaseWeights writes a folded weight back in its tensor's dtype; a residual is far below BF16/F16
+            // resolution next to the weight it corrects, so the weights it touches are widened to F32 first and
+            // stay F32 for every later fold of the chain.
+            Map<String, Tensor> widened = new LinkedHashMap<>(weights);
+            for (String module : residuals.keySet()) {
+                String key = BaseWeights.weightKey(widened, module);
+                Tensor t = widened.get(key);
+                if (t.dtype() != dev.fedexlora.core.tensor.DType.F32) {
+                    widened.put(key, dev.fedexlora.core.linalg.Matrix.of(t).toTensor());
+                }
+            }
+            Map<String, Tensor> w = BaseWeights.apply(new TensorFile(widened), residuals, false).tensors();
             return new DecoderCheckpoint(dir, config, w, tokenizer);
         } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
             throw new IOException(source + ": does not fit the base checkpoint: " + e.getMessage(), e);
