@@ -15,11 +15,12 @@ public record TaskLease(UUID taskId, UUID jobId, int round, String clientId, Str
 
     /**
      * {@code method}: FFA freezes A. {@code task} null means classification; {@code numLabels} matters for
-     * classification only, {@code maxSequenceLength} (tokens per sequence, 0 for the worker's own limit) for causal-LM.
+     * classification only, {@code maxSequenceLength} (tokens per sequence, null for the worker's own limit) for causal-LM. Both added
+     * fields are nullable so a lease without them still reads (Jackson refuses a missing primitive).
      */
     public record Training(Method method, int rank, double alpha, boolean useRslora, List<String> targetModules,
                            double learningRate, int localSteps, int batchSize, long seed, int numLabels, Task task,
-                           int maxSequenceLength) {
+                           Integer maxSequenceLength) {
 
         public Task taskOrDefault() {
             return Task.orDefault(task);

@@ -58,7 +58,8 @@ class CausalLmTasks {
         TaskLease.Training t = lease.training();
         LoraSettings lora = new LoraSettings(t.rank(), t.alpha(), t.useRslora(), t.targetModules(),
                 t.method() == Method.FFA);
-        int maxLength = t.maxSequenceLength() > 0 ? t.maxSequenceLength() : properties.maxLength();
+        int maxLength = t.maxSequenceLength() != null && t.maxSequenceLength() > 0 ? t.maxSequenceLength()
+                : properties.maxLength();
         // As for the encoder: the job's seed initialises the adapters (identical on every client, so FFA's frozen A
         // is shared); batch order gets a stream per client and round.
         long clientSeed = t.seed() * 1_000_003L + lease.clientId().hashCode() * 31L + lease.round();
