@@ -139,8 +139,8 @@ class TaskRunner {
                     : client.datasets().keySet());
             String other = (task == Task.CAUSAL_LM ? data : lmData) != null
                     ? " ('" + lease.dataset() + "' is configured for the other task)" : "";
-            throw new IllegalArgumentException("client '" + lease.clientId() + "' holds no " + task + " dataset '"
-                    + lease.dataset() + "' (it holds " + held + ")" + other);
+            throw new IllegalArgumentException("client '" + lease.clientId() + "' holds no dataset '"
+                    + lease.dataset() + "' for " + task + " (it holds " + held + ")" + other);
         }
         TaskLease.GlobalState state = lease.globalState();
         if (state == null || state.base() == null || !state.base().keySet().containsAll(BASE_FILES)) {
