@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import dev.fedexlora.core.protocol.Task;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -26,6 +27,8 @@ import org.springframework.util.unit.DataSize;
  * @param cacheFrozenLayers when LoRA starts above layer 0, compute the frozen lower layers once per example (without
  *                          dropout) and keep their output in memory across tasks and rounds
  * @param frozenCacheSize   memory for those outputs; the least recently used go first
+ * @param exactMatchLimit   causal-LM tasks: held-out prompt/response pairs whose greedy answer is generated for
+ *                          {@code exactMatch} (one decoding each; 0 skips the metric)
  * @param clients           clients with their own data files
  * @param partition         clients made by partitioning one data file (none when {@code clients} is 0)
  */
@@ -43,6 +46,7 @@ public record WorkerProperties(@DefaultValue("worker") String name,
                                @DefaultValue("128") int maxLength,
                                @DefaultValue("true") boolean cacheFrozenLayers,
                                @DefaultValue("512MB") DataSize frozenCacheSize,
+                               @DefaultValue("64") int exactMatchLimit,
                                List<Client> clients,
                                Partition partition) {
 
@@ -56,9 +60,16 @@ public record WorkerProperties(@DefaultValue("worker") String name,
      *
      * @param clientId the id the coordinator's jobs name
      * @param dataset  the dataset name jobs ask for
-     * @param path     its JSONL file ({@code {"text", "label"}} per line)
+     * @param path     its JSONL file: {@code {"text", "label"}} per line for SEQUENCE_CLASSIFICATION;
+     *                 {@code {"prompt", "response"}} or {@code {"text"}} per line for CAUSAL_LM
+     * @param task     the task the data serves (default SEQUENCE_CLASSIFICATION); a job's task must match
      */
-    public record Client(String clientId, String dataset, Path path) {
+    public record Client(String clientId, String dataset, Path path,
+                         @DefaultValue("SEQUENCE_CLASSIFICATION") Task task) {
+
+        public Client {
+            task = Task.orDefault(task);
+        }
     }
 
     /**

@@ -47,8 +47,24 @@ class OpenApiConfiguration {
             "POST /api/v1/tasks/{id}/fail", """
                     {"workerId": "6f1c1f0e-0000-4000-8000-000000000001", "reason": "out of memory at step 12"}""");
 
+    /** A second job example, in the body's description: the causal-LM task on a decoder base. */
+    static final String CAUSAL_LM_JOB = """
+            {"baseModel": "fedex://models/tiny-llama@latest", "task": "CAUSAL_LM", "dataset": "wordnet-qa",
+             "clients": ["client-0", "client-1", "client-2"], "method": "FEDEX", "rounds": 3, "rank": 8, "alpha": 16,
+             "targetModules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+             "learningRate": 0.001, "localSteps": 20, "batchSize": 8, "maxSequenceLength": 64}""";
+
     @Bean
     OpenApiCustomizer requestBodyExamples(JsonMapper json) {
-        return RequestBodyExamples.customizer(EXAMPLES, json);
+        OpenApiCustomizer examples = RequestBodyExamples.customizer(EXAMPLES, json);
+        return openApi -> {
+            examples.customise(openApi);
+            var jobs = openApi.getPaths() == null ? null : openApi.getPaths().get("/api/v1/jobs");
+            if (jobs != null && jobs.getPost() != null && jobs.getPost().getRequestBody() != null) {
+                jobs.getPost().getRequestBody().setDescription("task SEQUENCE_CLASSIFICATION (the default, an encoder"
+                        + " base, numLabels) or CAUSAL_LM (a decoder base, maxSequenceLength), for example:\n\n```json\n"
+                        + CAUSAL_LM_JOB + "\n```");
+            }
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.fedexlora.coordinator.job;
 
 import dev.fedexlora.core.protocol.Method;
+import dev.fedexlora.core.protocol.Task;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,7 +24,8 @@ import dev.fedexlora.core.ref.ModelVersionUri;
  * A federated fine-tuning job as a user submits it. Either {@code clients} (every round trains all of them) or
  * {@code clientSelection} (each round samples that many of the registered clients holding {@code dataset}) must be
  * given. Optional fields (null) take defaults: method FEDEX, weighting UNIFORM, deadline from the configuration,
- * quorum = every selected client, rsLoRA off, two labels.
+ * quorum = every selected client, rsLoRA off, task SEQUENCE_CLASSIFICATION with two labels; a CAUSAL_LM job takes
+ * no {@code numLabels} and defaults {@code maxSequenceLength} to 256 tokens.
  *
  * @param baseModel       the registry model and version (number or alias) to start from; also accepted as a
  *                        URI string {@code fedex://models/NAME@ALIAS} or {@code fedex://models/NAME/VERSION}
@@ -44,7 +46,9 @@ import dev.fedexlora.core.ref.ModelVersionUri;
  * @param roundDeadline   ISO-8601 duration after which a round closes with its quorum (e.g. PT30M), 1 s to 365 days
  * @param quorum          completed tasks a round needs at its deadline
  * @param useRslora       scale by alpha/sqrt(r)
- * @param numLabels       classes of the classification head
+ * @param numLabels       classes of the classification head (SEQUENCE_CLASSIFICATION only)
+ * @param task            SEQUENCE_CLASSIFICATION (an encoder base) or CAUSAL_LM (a decoder base)
+ * @param maxSequenceLength tokens per training sequence, longer ones truncated (CAUSAL_LM only)
  */
 public record JobRequest(
         @NotNull @Valid BaseModelRef baseModel,
@@ -64,7 +68,12 @@ public record JobRequest(
         Duration roundDeadline,
         @Min(1) Integer quorum,
         Boolean useRslora,
-        @Min(2) @Max(100_000) Integer numLabels) {
+        @Min(2) @Max(100_000) Integer numLabels,
+        Task task,
+        @Min(2) @Max(32_768) Integer maxSequenceLength) {
+
+    /** Tokens per causal-LM sequence when the request gives none. */
+    public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
 
     /**
      * @param name    registered model name
@@ -97,11 +106,22 @@ public record JobRequest(
 
     /** The request with every default filled in; what a job stores. */
     JobRequest withDefaults(Duration defaultDeadline) {
+        Task t = Task.orDefault(task);
+        boolean lm = t == Task.CAUSAL_LM;
+        // Boxed on purpose: a causal-LM job keeps numLabels null, a classification job maxSequenceLength.
+        Integer labels = lm || numLabels != null ? numLabels : Integer.valueOf(2);
+        Integer length = lm && maxSequenceLength == null ? Integer.valueOf(DEFAULT_MAX_SEQUENCE_LENGTH)
+                : maxSequenceLength;
         return new JobRequest(baseModel, dataset, clients == null ? null : List.copyOf(clients), clientSelection,
                 method == null ? Method.FEDEX : method, rounds, rank, alpha, List.copyOf(targetModules), learningRate,
                 localSteps, batchSize, seed == null ? 0L : seed, weighting == null ? Weighting.UNIFORM : weighting,
                 roundDeadline == null ? defaultDeadline : roundDeadline, quorum,
-                useRslora != null && useRslora, numLabels == null ? 2 : numLabels);
+                useRslora != null && useRslora, labels, t, length);
+    }
+
+    /** The task, classification for a job stored before tasks existed. */
+    public Task effectiveTask() {
+        return Task.orDefault(task);
     }
 
     /** Clients a round selects: the explicit list's size or the rule's count. */

@@ -2,6 +2,7 @@ package dev.fedexlora.coordinator.job;
 
 import dev.fedexlora.coordinator.event.JobEventData;
 import dev.fedexlora.core.protocol.Method;
+import dev.fedexlora.core.protocol.Task;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +60,7 @@ public class JobService {
         check(request);
         int baseVersion = resolveBaseVersion(request.baseModel());
         checkTargets(request);
+        checkBaseKind(request);
         UUID id = UUID.randomUUID();
         tx.executeWithoutResult(s -> {
             Instant now = clock.instant();
@@ -87,6 +89,14 @@ public class JobService {
             throw ApiException.invalid("quorum", "quorum " + r.effectiveQuorum() + " exceeds the "
                     + r.clientsPerRound() + " clients of a round");
         }
+        if (r.effectiveTask() == Task.CAUSAL_LM && r.numLabels() != null) {
+            throw ApiException.invalid("numLabels", "numLabels belongs to SEQUENCE_CLASSIFICATION jobs; a CAUSAL_LM job "
+                    + "predicts the next token");
+        }
+        if (r.effectiveTask() == Task.SEQUENCE_CLASSIFICATION && r.maxSequenceLength() != null) {
+            throw ApiException.invalid("maxSequenceLength", "maxSequenceLength belongs to CAUSAL_LM jobs; a "
+                    + "SEQUENCE_CLASSIFICATION job's workers truncate to their own fedex.worker.max-length");
+        }
         if (r.roundDeadline().isNegative() || r.roundDeadline().compareTo(Duration.ofSeconds(1)) < 0) {
             throw ApiException.invalid("roundDeadline", "the round deadline must be at least one second");
         }
@@ -109,6 +119,20 @@ public class JobService {
 
     private static String abbreviate(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    /** Refuses a causal-LM job on an encoder base and a classification job on a decoder base. */
+    private void checkBaseKind(JobRequest r) {
+        String architecture = registry.model(r.baseModel().name()).architecture();
+        boolean decoder = BaseModelKind.isDecoder(architecture);
+        if (r.effectiveTask() == Task.CAUSAL_LM && !decoder) {
+            throw ApiException.invalid("task", "CAUSAL_LM needs a decoder base (" + BaseModelKind.DECODERS
+                    + "), but model '" + r.baseModel().name() + "' is " + architecture);
+        }
+        if (r.effectiveTask() == Task.SEQUENCE_CLASSIFICATION && decoder) {
+            throw ApiException.invalid("task", "model '" + r.baseModel().name() + "' is the decoder " + architecture
+                    + ": give \"task\": \"CAUSAL_LM\" (SEQUENCE_CLASSIFICATION needs an encoder base)");
+        }
     }
 
     private int resolveBaseVersion(JobRequest.BaseModelRef ref) {

@@ -48,6 +48,11 @@ public class RegistryClient {
                 .uri("/models/{name}/versions/{v}", model, versionOrAlias).retrieve().body(Version.class));
     }
 
+    /** A registered model: its architecture is {@code config.json}'s {@code architectures[0]} or model_type. */
+    public Model model(String model) {
+        return call("GET model " + model, () -> http.get().uri("/models/{name}", model).retrieve().body(Model.class));
+    }
+
     /**
      * The versions whose residuals lie between the base weights and {@code version}, oldest first: every version
      * of the lineage that has a parent.
@@ -110,6 +115,9 @@ public class RegistryClient {
     /** The parts of a registry version the coordinator reads. */
     public record Version(String model, int version, Integer parentVersion, Source source,
                          List<LineageEntry> lineage) {
+    }
+
+    public record Model(String name, String architecture) {
     }
 
     public record Source(String kind, String jobId, Integer round) {

@@ -166,6 +166,17 @@ class RoundAggregator {
         if (meanAccuracy != null) {
             versionMetrics.put("meanAccuracy", meanAccuracy);
         }
+        for (String m : List.of("perplexity", "tokenAccuracy", "exactMatch")) {
+            Double v = weightedMetric(tasks, p, m);
+            if (v != null) {
+                versionMetrics.put("mean" + Character.toUpperCase(m.charAt(0)) + m.substring(1), v);
+            }
+        }
+        // Flat keys so the version page lists them: the worst layer of each projection type (q_proj … down_proj).
+        LayerGroups.byProjection(result.layers()).forEach((projection, g) -> {
+            versionMetrics.put("maxExactnessError." + projection, g.maxExactnessError());
+            versionMetrics.put("maxDeviation." + projection, g.maxDeviation());
+        });
         int parent = job.currentModelVersion();
         RegistryClient.RegisterVersion body = new RegistryClient.RegisterVersion(parent,
                 new RegistryClient.JobSource(job.getId().toString(), round.getNumber()), request.method().name(),
@@ -244,6 +255,9 @@ class RoundAggregator {
         report.put("maxExactnessError", result.maxExactnessError());
         report.put("maxDeviation", result.maxDeviation());
         report.put("residualBytes", result.residualBytes());
+        report.put("task", request.effectiveTask().name());
+        report.put("byProjection", LayerGroups.byProjection(result.layers()));
+        report.put("byLayer", LayerGroups.byLayer(result.layers()));
         report.put("layers", result.layers());
         return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(report);
     }

@@ -106,7 +106,8 @@ public class TaskService {
         Map<String, String> upload = uploadUrls(task, task.getLeaseExpiresAt());
         TaskLease.Training training = new TaskLease.Training(r.method(), r.rank(), r.alpha(),
                 Boolean.TRUE.equals(r.useRslora()), r.targetModules(), r.learningRate(), r.localSteps(), r.batchSize(),
-                r.seed(), r.numLabels());
+                r.seed(), r.numLabels() == null ? 0 : r.numLabels(), r.effectiveTask(),
+                r.maxSequenceLength());
         return new TaskLease(task.getId(), task.getJobId(), task.getRoundNumber(), task.getClientId(), r.dataset(),
                 task.getLeaseExpiresAt(), training,
                 globalState.resolve(job.getBaseModelName(), job.currentModelVersion()), upload);

@@ -109,6 +109,11 @@ public final class InProcessRegistry implements AutoCloseable {
         }
     }
 
+    /** Registers the Hugging Face checkpoint in {@code dir} (config.json, model.safetensors, tokenizer.json). */
+    public void addBaseModel(String name, Path dir) {
+        context.getBean(Models.class).registerBase(name, dir, SourceKind.UPLOAD, "coordinator-tests", Set.of());
+    }
+
     @Override
     public void close() {
         context.close();

@@ -112,6 +112,6 @@ class UploadVerifierUnitTests {
     private static JobRequest job(Method method) {
         return new JobRequest(new JobRequest.BaseModelRef("tiny-bert", "0"), "wordnet-nouns", List.of("c1"), null,
                 method, 1, 4, 8.0, List.of("query", "value"), 0.001, 10, 8, 0L, Weighting.UNIFORM,
-                Duration.ofMinutes(1), null, false, TestAdapters.LABELS);
+                Duration.ofMinutes(1), null, false, TestAdapters.LABELS, null, null);
     }
 }

@@ -13,9 +13,18 @@ import java.util.UUID;
 public record TaskLease(UUID taskId, UUID jobId, int round, String clientId, String dataset, Instant leaseExpiresAt,
                         Training training, GlobalState globalState, Map<String, String> upload) {
 
-    /** {@code method}: FFA freezes A. */
+    /**
+     * {@code method}: FFA freezes A. {@code task} null means classification; {@code numLabels} matters for
+     * classification only, {@code maxSequenceLength} (tokens per sequence, null for the worker's own limit) for causal-LM. Both added
+     * fields are nullable so a lease without them still reads (Jackson refuses a missing primitive).
+     */
     public record Training(Method method, int rank, double alpha, boolean useRslora, List<String> targetModules,
-                           double learningRate, int localSteps, int batchSize, long seed, int numLabels) {
+                           double learningRate, int localSteps, int batchSize, long seed, int numLabels, Task task,
+                           Integer maxSequenceLength) {
+
+        public Task taskOrDefault() {
+            return Task.orDefault(task);
+        }
     }
 
     /**

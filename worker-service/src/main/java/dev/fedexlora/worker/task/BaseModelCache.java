@@ -2,6 +2,7 @@ package dev.fedexlora.worker.task;
 
 import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
+import dev.fedexlora.train.decoder.DecoderCheckpoint;
 import dev.fedexlora.worker.WorkerProperties;
 import dev.fedexlora.core.protocol.TaskLease;
 import java.io.IOException;
@@ -23,6 +24,8 @@ class BaseModelCache {
     private final Transfers transfers;
     private Path loadedDir;
     private HfCheckpoint loaded;
+    private Path loadedDecoderDir;
+    private DecoderCheckpoint loadedDecoder;
 
     BaseModelCache(WorkerProperties properties, Transfers transfers) {
         this.root = properties.cacheDir().resolve("base");
@@ -58,6 +61,16 @@ class BaseModelCache {
             loadedDir = dir;
         }
         return loaded;
+    }
+
+    /** The decoder base checkpoint {@code files}, loaded; like {@link #load}, the last one stays in memory. */
+    synchronized DecoderCheckpoint loadDecoder(Map<String, TaskLease.FileRef> files) throws IOException {
+        Path dir = resolve(files);
+        if (!dir.equals(loadedDecoderDir)) {
+            loadedDecoder = DecoderCheckpoint.load(dir);
+            loadedDecoderDir = dir;
+        }
+        return loadedDecoder;
     }
 
     static String key(Map<String, TaskLease.FileRef> files) {

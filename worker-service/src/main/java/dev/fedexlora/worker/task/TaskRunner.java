@@ -2,6 +2,7 @@ package dev.fedexlora.worker.task;
 
 import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.core.protocol.Method;
+import dev.fedexlora.core.protocol.Task;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.train.model.BertClassifier;
@@ -59,10 +60,11 @@ class TaskRunner {
     private final WorkerProperties properties;
     private final FrozenFeatureCache features;
     private final FoldedCheckpoints folded;
+    private final CausalLmTasks causalLm;
     private volatile boolean stopping;
 
     TaskRunner(CoordinatorClient coordinator, LocalClients clients, BaseModelCache cache, Transfers transfers,
-               WorkerProperties properties, FoldedCheckpoints folded) {
+               WorkerProperties properties, FoldedCheckpoints folded, CausalLmTasks causalLm) {
         this.coordinator = coordinator;
         this.clients = clients;
         this.cache = cache;
@@ -70,6 +72,7 @@ class TaskRunner {
         this.properties = properties;
         this.features = new FrozenFeatureCache(properties.frozenCacheSize().toBytes());
         this.folded = folded;
+        this.causalLm = causalLm;
     }
 
     /** While set, a task in training stops at its next step and fails as {@link WorkerLoop#SHUTTING_DOWN}. */
@@ -146,10 +149,16 @@ class TaskRunner {
             throws IOException {
         LocalClients.LocalClient client = clients.get(lease.clientId()).orElseThrow(() ->
                 new IllegalArgumentException("this worker does not host client '" + lease.clientId() + "'"));
+        Task task = lease.training() == null ? Task.SEQUENCE_CLASSIFICATION : lease.training().taskOrDefault();
         LocalClients.Split data = client.datasets().get(lease.dataset());
-        if (data == null) {
-            throw new IllegalArgumentException("client '" + lease.clientId() + "' holds no dataset '" + lease.dataset()
-                    + "' (it holds " + client.datasets().keySet() + ")");
+        LocalClients.LmSplit lmData = client.lmDatasets().get(lease.dataset());
+        if ((task == Task.CAUSAL_LM ? lmData : data) == null) {
+            Set<String> held = new java.util.TreeSet<>(task == Task.CAUSAL_LM ? client.lmDatasets().keySet()
+                    : client.datasets().keySet());
+            String other = (task == Task.CAUSAL_LM ? data : lmData) != null
+                    ? " ('" + lease.dataset() + "' is configured for the other task)" : "";
+            throw new IllegalArgumentException("client '" + lease.clientId() + "' holds no dataset '"
+                    + lease.dataset() + "' for " + task + " (it holds " + held + ")" + other);
         }
         TaskLease.GlobalState state = lease.globalState();
         if (state == null || state.base() == null || !state.base().keySet().containsAll(BASE_FILES)) {
@@ -160,20 +169,8 @@ class TaskRunner {
                 throw new IllegalArgumentException("the lease has no upload URL for " + file);
             }
         }
-        HfCheckpoint base = cache.load(state.base());
         List<TaskLease.ResidualRef> refs = new ArrayList<>(state.residuals() == null ? List.of() : state.residuals());
         refs.sort(Comparator.comparingInt(TaskLease.ResidualRef::version));
-        // Only the residuals after the longest chain already folded in memory are downloaded and applied.
-        String baseKey = BaseModelCache.key(state.base());
-        List<String> chain = refs.stream().map(r -> r.version() + ":" + r.sha256()).toList();
-        FoldedCheckpoints.Start folded = this.folded.start(baseKey, base, chain);
-        HfCheckpoint checkpoint = folded.checkpoint();
-        for (TaskLease.ResidualRef r : refs.subList(folded.folded(), refs.size())) {
-            Path file = taskDir.resolve("residual-" + r.version() + ".safetensors");
-            transfers.download(r.url(), r.sha256(), file);
-            checkpoint = TaskTrainer.withResiduals(checkpoint, List.of(file));
-        }
-        this.folded.put(baseKey, chain, checkpoint);
         Path start = null;
         if (state.adapter() != null && !state.adapter().isEmpty()) {
             start = taskDir.resolve("global-adapter");
@@ -185,7 +182,6 @@ class TaskRunner {
                 transfers.download(ref.url(), ref.sha256(), start.resolve(file));
             }
         }
-        TaskTrainer.Spec spec = spec(lease);
         ProgressListener listener = (step, total, loss, lr) -> {
             if (lost.get() != null) {
                 throw lost.get();
@@ -195,18 +191,37 @@ class TaskRunner {
             }
         };
         Path out = taskDir.resolve("out");
-        TrainingReport report = TaskTrainer.run(checkpoint, start, data.train(), data.heldOut(), spec,
-                BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
+        Map<String, Object> metrics;
+        long examples;
+        if (task == Task.CAUSAL_LM) {
+            CausalLmTasks.Result r = causalLm.train(lease, lmData, refs, start, taskDir, listener, out);
+            metrics = r.metrics();
+            examples = r.examples();
+        } else {
+            TrainingReport report = trainEncoder(lease, data, refs, start, taskDir, listener, out);
+            metrics = new LinkedHashMap<>(report.metrics());
+            // The coordinator averages "loss" and "accuracy" over a round's clients: the held-out evaluation.
+            metrics.putIfAbsent("loss", metrics.get("evalLoss"));
+            metrics.putIfAbsent("accuracy", metrics.get("evalAccuracy"));
+            examples = report.examples();
+        }
         Map<String, String> sha256 = new LinkedHashMap<>();
         for (String file : List.of(PeftAdapters.WEIGHTS_FILE, PeftAdapters.CONFIG_FILE)) {
             sha256.put(file, Sha256.hex(out.resolve(file)));
         }
-        Map<String, Object> metrics = new LinkedHashMap<>(report.metrics());
-        // The coordinator averages "loss" and "accuracy" over a round's clients: the held-out evaluation.
-        metrics.putIfAbsent("loss", metrics.get("evalLoss"));
-        metrics.putIfAbsent("accuracy", metrics.get("evalAccuracy"));
         metrics.values().removeIf(java.util.Objects::isNull);
-        return new Trained(sha256, metrics, report.examples(), out);
+        return new Trained(sha256, metrics, examples, out);
+    }
+
+    private TrainingReport trainEncoder(TaskLease lease, LocalClients.Split data, List<TaskLease.ResidualRef> refs,
+                                        Path start, Path taskDir, ProgressListener listener, Path out)
+            throws IOException {
+        TaskLease.GlobalState state = lease.globalState();
+        // Only the residuals after the longest chain already folded in memory are downloaded and applied.
+        HfCheckpoint checkpoint = ResidualChain.fold(folded, transfers, BaseModelCache.key(state.base()),
+                cache.load(state.base()), refs, taskDir, (c, file) -> TaskTrainer.withResiduals(c, List.of(file)));
+        return TaskTrainer.run(checkpoint, start, data.train(), data.heldOut(), spec(lease),
+                BertClassifier.preferredDevice(), listener, out, properties.cacheFrozenLayers() ? features : null);
     }
 
     TaskTrainer.Spec spec(TaskLease lease) {
