@@ -171,7 +171,7 @@ class CausalLmJobIntegrationTests extends AbstractCoordinatorIntegrationTests {
 
     private static synchronized void registerDecoder() throws Exception {
         if (CoordinatorTestSupport.call(CoordinatorTestSupport.registry().url(), "GET", "/api/v1/models/" + DECODER,
-                null, null).status() == 200) {
+                dev.fedexlora.coordinator.support.InProcessRegistry.READER_TOKEN, null).status() == 200) {
             return;
         }
         Path base = java.nio.file.Files.createTempDirectory("tiny-llama").resolve("base");

@@ -81,7 +81,7 @@ class RegistryOutageIntegrationTests {
                 assertThat(a.get("modelVersion").asInt()).isNotEqualTo(b.get("modelVersion").asInt());
                 TestWorker.sleep(3_000);
                 String versions = call(registry.toString(), "GET", "/api/v1/models/" + MODEL + "/versions?size=100",
-                        null, null).body();
+                        dev.fedexlora.coordinator.support.InProcessRegistry.READER_TOKEN, null).body();
                 assertThat(occurrences(versions, jobA)).isEqualTo(1);
                 assertThat(occurrences(versions, jobB)).isEqualTo(1);
                 assertThat(versions).doesNotContain(jobC);

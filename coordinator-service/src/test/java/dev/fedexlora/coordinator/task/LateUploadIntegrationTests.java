@@ -68,7 +68,8 @@ class LateUploadIntegrationTests extends AbstractCoordinatorIntegrationTests {
         assertThat(rounds).hasSize(1);
         assertThat(rounds.get(0).get("attempt").asInt()).isEqualTo(1);
         JsonNode version = call(CoordinatorTestSupport.registry().url(), "GET",
-                "/api/v1/models/" + MODEL + "/versions/" + done.get("modelVersion").asInt(), null, null).json();
+                "/api/v1/models/" + MODEL + "/versions/" + done.get("modelVersion").asInt(),
+                dev.fedexlora.coordinator.support.InProcessRegistry.READER_TOKEN, null).json();
         assertThat(version.get("clients").get(0).get("adapterSha256").asString())
                 .isEqualTo(sha.get(PeftAdapters.WEIGHTS_FILE));
     }

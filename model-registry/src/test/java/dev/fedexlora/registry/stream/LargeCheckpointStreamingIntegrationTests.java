@@ -110,7 +110,7 @@ class LargeCheckpointStreamingIntegrationTests {
             started = System.nanoTime();
             HttpResponse<String> exported = http.send(HttpRequest.newBuilder(
                     registry.url("/api/v1/models/big-llama/versions/1/export")).timeout(Duration.ofMinutes(60))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer dev-registry-reader").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(exported.statusCode()).as(exported.body() + registry.logTail()).isEqualTo(200);
             result.put("exportSeconds", seconds(started));
             result.put("registryPeakHeapMiB", registry.peakHeapMiB());
@@ -170,6 +170,7 @@ class LargeCheckpointStreamingIntegrationTests {
         parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
         return HttpRequest.newBuilder(registry.url("/api/v1/models")).timeout(Duration.ofMinutes(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", "Bearer dev-registry-admin")
                 .POST(HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new))).build();
     }
 
@@ -197,7 +198,7 @@ class LargeCheckpointStreamingIntegrationTests {
         request.put("exactnessError", round.maxExactnessError());
         request.put("artifacts", artifacts);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(registry.url("/api/v1/models/big-llama/versions"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer dev-registry-publisher")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body() + registry.logTail()).isEqualTo(201);
