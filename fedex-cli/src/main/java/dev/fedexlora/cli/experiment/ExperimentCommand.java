@@ -110,6 +110,29 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "Run nothing: rewrite results.md and the plots in --out from an earlier run's results.json.")
     Path replot;
 
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Run a study in-process with the platform's training and aggregation code instead of the grid: "
+                    + "lr (learning-rate search on a validation split), paper (LoRA on every layer), sweep (one factor "
+                    + "at a time), validate (the in-process path against --against). Writes to docs/results/NAME "
+                    + "unless --out is given.")
+    String preset;
+
+    @Option(names = "--replicate", description = "With --preset: run on the fortunes sample too "
+            + "(data/datasets/fortunes-sample.jsonl, built by scripts/build-fortunes-dataset.sh when missing).")
+    boolean replicate;
+
+    @Option(names = "--learning-rates", defaultValue = "docs/results/lr/lr.json",
+            description = "With --preset paper or sweep: the rates --preset lr chose (default ${DEFAULT-VALUE}).")
+    Path learningRates;
+
+    @Option(names = "--budget-minutes", defaultValue = "0",
+            description = "With --preset: start no further seed after this many minutes (0: no limit).")
+    long budgetMinutes;
+
+    @Option(names = "--against", defaultValue = "docs/results/results.json",
+            description = "With --preset validate: the platform run to compare with (default ${DEFAULT-VALUE}).")
+    Path against;
+
     static final int MAX_LENGTH = 64;
     private static final tools.jackson.databind.json.JsonMapper JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
@@ -124,6 +147,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             Results.write(to, read.settings(), read.runs());
             System.err.printf("%d runs from %s; results in %s%n", read.runs().size(), replot, to);
             return 0;
+        }
+        if (preset != null) {
+            return new Presets(home, System.err).run(Preset.named(preset), dataset, replicate,
+                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, budgetMinutes,
+                    against);
         }
         Path source = dataset.isAbsolute() ? dataset : home.resolve(dataset);
         Path results = out.isAbsolute() ? out : home.resolve(out);
