@@ -122,7 +122,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     boolean replicate;
 
     @Option(names = "--learning-rates", defaultValue = "docs/results/lr/lr.json",
-            description = "With --preset paper or sweep: the rates --preset lr chose (default ${DEFAULT-VALUE}).")
+            description = "With --preset paper, sweep or replicate: the rates --preset lr chose, or 'fixed' for "
+                    + "--learning-rate for every method (default ${DEFAULT-VALUE}).")
     Path learningRates;
 
     @Option(names = "--budget-minutes", defaultValue = "0",
@@ -150,7 +151,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         if (preset != null) {
             return new Presets(home, System.err).run(Preset.named(preset), dataset, replicate,
-                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, budgetMinutes,
+                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate, budgetMinutes,
                     against);
         }
         Path source = dataset.isAbsolute() ? dataset : home.resolve(dataset);

@@ -61,11 +61,14 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
                     List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
             // Where the gap lives: one factor at a time around the base setting, top layer from the cache.
             case "sweep" -> new Preset(name, TOP_LAYER, true, 5, 8, 32, List.of(1L, 2L, 3L, 4L, 5L), sweepPoints());
+            // The affordable replication: FEDEX against FEDIT on the base setting, as many seeds as the budget allows.
+            case "replicate" -> new Preset(name, TOP_LAYER, true, 4, 8, 32, List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L),
+                    List.of(new Point("base", 0.1, 5, 4, 20, 1, PAIR)));
             // The small check that the in-process path reproduces the platform's (see ExperimentCommand).
             case "validate" -> new Preset(name, TOP_LAYER, true, 5, 16, 64, List.of(1L),
                     List.of(new Point("base", 0.1, 3, 4, 10, 1, FEDERATED)));
             default -> throw new IllegalArgumentException("unknown preset '" + name
-                    + "': use lr, paper, sweep or validate");
+                    + "': use lr, paper, sweep, replicate or validate");
         };
     }
 

@@ -27,12 +27,12 @@ final class Presets {
         this.err = err;
     }
 
-    int run(Preset preset, Path dataset, boolean replicate, Path out, Path learningRates, long budgetMinutes,
-            Path against) throws IOException, InterruptedException {
+    int run(Preset preset, Path dataset, boolean replicate, Path out, Path learningRates, double fixedLearningRate,
+            long budgetMinutes, Path against) throws IOException, InterruptedException {
         Path to = resolve(out);
         List<Study.Data> datasets = new ArrayList<>();
         datasets.add(Study.Data.load(existing(resolve(dataset))));
-        if (replicate) {
+        if (replicate || preset.name().equals("replicate")) {
             datasets.add(Study.Data.load(fortunes()));
         }
         Study study = new Study(HfCheckpoint.load(BundledModels.miniLm()), err);
@@ -43,7 +43,9 @@ final class Presets {
             case "validate" -> {
                 return validate(study, preset, datasets.getFirst(), to, existing(resolve(against)));
             }
-            default -> study.run(preset, datasets, Study.readLearningRates(resolve(learningRates)), to, budget);
+            default -> study.run(preset, datasets, learningRates.toString().equals("fixed")
+                    ? Study.fixedLearningRates(datasets, fixedLearningRate)
+                    : Study.readLearningRates(resolve(learningRates)), to, budget);
         }
         err.printf("preset %s done in %s; results in %s%n", preset.name(),
                 ExperimentCommand.elapsed(Duration.ofNanos(System.nanoTime() - started)), to);

@@ -105,6 +105,17 @@ final class Study {
         return chosen;
     }
 
+    /** One rate for every method of every data set (what the platform grid used), instead of a search's choice. */
+    static Map<String, Map<String, Double>> fixedLearningRates(List<Data> datasets, double lr) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (Data d : datasets) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            Preset.MAIN.forEach(method -> m.put(method, lr));
+            out.put(d.name(), m);
+        }
+        return out;
+    }
+
     /** Reads what {@link #searchLearningRates} wrote. */
     static Map<String, Map<String, Double>> readLearningRates(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -142,12 +153,14 @@ final class Study {
             for (Data d : datasets) {
                 sims.put(d.name(), simulation(preset, d));
             }
+            seeds:
             for (long seed : preset.seeds()) {
-                if (System.nanoTime() - started > budget.toNanos()) {
-                    err.printf("budget of %s spent: seeds from %d on not run%n", ExperimentCommand.elapsed(budget), seed);
-                    break;
-                }
                 for (Data d : datasets) {
+                    if (System.nanoTime() - started > budget.toNanos()) {
+                        err.printf("budget of %s spent: seed %d of %s and later not run%n",
+                                ExperimentCommand.elapsed(budget), seed, d.name());
+                        break seeds;
+                    }
                     for (Preset.Point p : preset.points()) {
                         Map<Run, JobResult> runs = all.get(d.name()).computeIfAbsent(p, k -> new LinkedHashMap<>());
                         for (String method : p.methods()) {
@@ -164,8 +177,8 @@ final class Study {
                         write(out.resolve(d.name()).resolve(p.label()), preset, p, d, rates.get(d.name()), runs,
                                 started);
                     }
+                    StudyReport.write(out, preset, all, rates, Duration.ofNanos(System.nanoTime() - started));
                 }
-                StudyReport.write(out, preset, all, rates, Duration.ofNanos(System.nanoTime() - started));
             }
         } finally {
             sims.values().forEach(Simulation::close);
