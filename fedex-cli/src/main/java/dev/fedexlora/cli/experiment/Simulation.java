@@ -91,6 +91,13 @@ final class Simulation implements AutoCloseable {
             order.add(i);
         }
         order.sort(Comparator.comparing(ids::get));
+        for (int i = 0; i < ids.size(); i++) {
+            if (Partitioner.trainTest(shards.get(i), WORKER_HELD_OUT, ids.get(i).hashCode()).get(0).isEmpty()) {
+                // A worker cannot train such a client: the platform's job fails the same way.
+                return new JobResult("in-process", "FAILED", "client " + ids.get(i) + " holds no training examples "
+                        + "in this split", seconds(started), List.of());
+            }
+        }
         boolean ffa = r.method().equals("FFA");
         AggregationMethod method = switch (r.method()) {
             case "FEDIT" -> AggregationMethod.FEDIT;

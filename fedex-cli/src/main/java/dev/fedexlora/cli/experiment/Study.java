@@ -166,7 +166,12 @@ final class Study {
                         for (String method : p.methods()) {
                             double lr = rates.get(d.name()).get(method) * p.lrScale();
                             Run r = run(method, p, seed);
-                            JobResult res = sims.get(d.name()).run(r, hyper(preset, p, method, lr));
+                            JobResult res;
+                            try {
+                                res = sims.get(d.name()).run(r, hyper(preset, p, method, lr));
+                            } catch (RuntimeException e) {
+                                res = new JobResult("in-process", "FAILED", e.getMessage(), 0, List.of());
+                            }
                             runs.put(r, res);
                             RoundResult last = res.rounds().isEmpty() ? null : res.rounds().getLast();
                             err.printf(Locale.ROOT, "%s %s %s %-11s s%d: test accuracy %s (%.0f s, %s elapsed)%n",

@@ -30,7 +30,7 @@ class SimulationIntegrationTests {
         List<Example> pool = examples(120, 1);
         List<Example> test = examples(30, 2);
         Preset preset = new Preset("t", Preset.EVERY_LAYER, false, 2, 4, 16, List.of(1L, 2L),
-                List.of(new Preset.Point("base", 0.1, 3, 2, 3, 1, Preset.MAIN)));
+                List.of(new Preset.Point("base", 100, 3, 2, 3, 1, Preset.MAIN)));
         Preset.Point p = preset.points().getFirst();
         Map<Run, JobResult> runs = new LinkedHashMap<>();
         try (Simulation sim = new Simulation(base, "tiny", pool, test, 3, 16, null)) {
@@ -40,6 +40,10 @@ class SimulationIntegrationTests {
                     runs.put(r, sim.run(r, Study.hyper(preset, p, m, 1e-2)));
                 }
             }
+            // A split that leaves a client without training examples fails as the platform's job would.
+            JobResult degenerate = sim.run(new Run("FEDEX", 0.01, 12, 2, 1), Study.hyper(preset, p, "FEDEX", 1e-2));
+            assertThat(degenerate.state()).isEqualTo("FAILED");
+            assertThat(degenerate.failure()).contains("holds no training examples");
             // Same seed, same numbers: the pairing rests on it.
             Run again = Study.run("FEDEX", p, 1);
             JobResult twice = sim.run(again, Study.hyper(preset, p, "FEDEX", 1e-2));
@@ -63,7 +67,7 @@ class SimulationIntegrationTests {
         all.put("other", Map.of(p, runs));
         StudyReport.write(out, preset, all, Map.of("tiny", Map.of("FEDEX", 1e-2)), java.time.Duration.ofSeconds(5));
         String md = Files.readString(out.resolve("study.md"));
-        assertThat(md).contains("## tiny", "## other", "side by side", "a0.1-n3-r2-k3-lr1", "accuracy/MB");
+        assertThat(md).contains("## tiny", "## other", "side by side", "a100-n3-r2-k3-lr1", "accuracy/MB");
         assertThat(Files.size(out.resolve("gap-vs-dropped.png"))).isPositive();
     }
 
