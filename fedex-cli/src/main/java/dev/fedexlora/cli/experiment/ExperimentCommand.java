@@ -134,6 +134,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "With --preset validate: the platform run to compare with (default ${DEFAULT-VALUE}).")
     Path against;
 
+    @Option(names = "--summarise", split = ",", paramLabel = "RESULTS_JSON",
+            description = "Run nothing: write study.md (paired 95 % intervals, FedIT's dropped fraction, accuracy per MB) "
+                    + "and gap-vs-dropped.png in --out from earlier runs' results.json.")
+    List<Path> summarise;
+
     static final int MAX_LENGTH = 64;
     private static final tools.jackson.databind.json.JsonMapper JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
@@ -148,6 +153,9 @@ public final class ExperimentCommand implements Callable<Integer> {
             Results.write(to, read.settings(), read.runs());
             System.err.printf("%d runs from %s; results in %s%n", read.runs().size(), replot, to);
             return 0;
+        }
+        if (summarise != null && !summarise.isEmpty()) {
+            return new Presets(home, System.err).summarise(summarise, out);
         }
         if (preset != null) {
             return new Presets(home, System.err).run(Preset.named(preset), dataset, replicate,

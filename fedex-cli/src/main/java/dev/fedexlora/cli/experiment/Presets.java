@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /** {@code ./fedex experiment --preset NAME}: finds the data sets and the base model, and runs the preset. */
@@ -96,6 +98,54 @@ final class Presets {
         Files.writeString(out.resolve("validate.md"), md);
         err.print(verdict);
         return missing == 0 ? 0 : 1;
+    }
+
+    /**
+     * Summarises earlier platform runs ({@code results.json} of the grid) as a study: one setting per split and rank,
+     * with the paired intervals, FedIT's dropped fraction, accuracy per megabyte and the gap-against-dropped plot.
+     */
+    int summarise(List<Path> files, Path out) throws IOException {
+        Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
+        Preset preset = null;
+        long wall = 0;
+        for (Path f : files) {
+            Results.Read read = Results.read(existing(resolve(f)));
+            ExperimentCommand.Settings s = read.settings();
+            String dataset = s.dataset().replaceFirst("\\.jsonl$", "");
+            Map<Preset.Point, Map<Run, JobResult>> points = all.computeIfAbsent(dataset, k -> new LinkedHashMap<>());
+            Map<Preset.Point, Map<Run, JobResult>> fromFile = new LinkedHashMap<>();
+            read.runs().forEach((r, res) -> {
+                if (!r.centralized()) {
+                    fromFile.computeIfAbsent(new Preset.Point("platform grid", r.alpha(), r.clients(), r.rank(),
+                            s.localSteps(), 1, Preset.MAIN), k -> new LinkedHashMap<>()).put(r, res);
+                }
+            });
+            read.runs().forEach((r, res) -> {
+                if (r.centralized()) {
+                    fromFile.forEach((p, runs) -> {
+                        if (p.rank() == r.rank()) {
+                            runs.put(r, res);
+                        }
+                    });
+                }
+            });
+            points.putAll(fromFile);
+            rates.computeIfAbsent(dataset, k -> new LinkedHashMap<>()).put("all methods", s.learningRate());
+            wall += s.wallSeconds();
+            List<Long> seeds = read.runs().keySet().stream().map(Run::seed).distinct().sorted().toList();
+            preset = new Preset(StudyReport.SUMMARY, s.targets(), true, s.rounds(), s.batchSize(), s.maxLength(), seeds,
+                    List.of());
+        }
+        if (preset == null) {
+            throw new IllegalArgumentException("--summarise needs at least one results.json");
+        }
+        Path to = resolve(out);
+        StudyReport.write(to, preset, all, rates, Duration.ofSeconds(wall),
+                "through the platform: coordinator, workers and registry");
+        err.printf("%d data sets, %d settings; summary in %s%n", all.size(),
+                all.values().stream().mapToInt(Map::size).sum(), to);
+        return 0;
     }
 
     /** The fortunes sample, built from Debian's fortunes by the project's script when it is missing. */

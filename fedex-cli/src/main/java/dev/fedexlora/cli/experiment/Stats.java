@@ -71,6 +71,28 @@ final class Stats {
         return df <= 30 ? T80[df - 1] : 0.842;
     }
 
+    /** Pearson's r of paired values with its 95 % interval by Fisher's z: {r, low, high}; NaN below 4 pairs. */
+    static double[] correlation(List<double[]> xy) {
+        int n = xy.size();
+        if (n < 4) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        double mx = xy.stream().mapToDouble(p -> p[0]).average().orElse(0);
+        double my = xy.stream().mapToDouble(p -> p[1]).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (double[] p : xy) {
+            sxy += (p[0] - mx) * (p[1] - my);
+            sxx += (p[0] - mx) * (p[0] - mx);
+            syy += (p[1] - my) * (p[1] - my);
+        }
+        double r = sxy / Math.sqrt(sxx * syy);
+        double z = 0.5 * Math.log((1 + r) / (1 - r));
+        double se = 1 / Math.sqrt(n - 3);
+        return new double[] {r, Math.tanh(z - 1.96 * se), Math.tanh(z + 1.96 * se)};
+    }
+
     static double mean(List<Double> values) {
         return values.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
     }

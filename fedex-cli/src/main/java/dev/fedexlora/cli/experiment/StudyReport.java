@@ -28,6 +28,8 @@ import tools.jackson.databind.JsonNode;
  */
 final class StudyReport {
 
+    /** The name of the pseudo-preset of {@code --summarise}. */
+    static final String SUMMARY = "platform-grid";
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c)};
 
     private StudyReport() {
@@ -35,15 +37,22 @@ final class StudyReport {
 
     static void write(Path out, Preset preset, Map<String, Map<Preset.Point, Map<Run, JobResult>>> all,
                       Map<String, Map<String, Double>> rates, Duration wall) throws IOException {
+        write(out, preset, all, rates, wall, "in-process, the platform's training and aggregation code");
+    }
+
+    /** As above; {@code source} says how the runs were made. */
+    static void write(Path out, Preset preset, Map<String, Map<Preset.Point, Map<Run, JobResult>>> all,
+                      Map<String, Map<String, Double>> rates, Duration wall, String source) throws IOException {
         Files.createDirectories(out);
-        StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment --preset ").append(preset.name())
+        StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment ")
+                .append(preset.name().equals(SUMMARY) ? "--summarise" : "--preset " + preset.name())
                 .append("; do not edit -->\n\n");
-        md.append(String.format(Locale.ROOT, "Preset `%s`: LoRA on %s%s, %d rounds, batch %d, %d tokens, rank r with "
-                        + "lora_alpha 2r; %s in %s on %d cores (in-process, the platform's training and aggregation code)."
-                        + "%n%n", preset.name(), preset.targets(), preset.cache() ? " (frozen layers from the cache)" : "",
-                preset.rounds(), preset.batchSize(), preset.maxLength(), seedsDone(all), ExperimentCommand.elapsed(wall),
-                Runtime.getRuntime().availableProcessors()));
-        md.append("Learning rates (chosen on the validation split): ").append(rates).append("\n\n");
+        md.append(String.format(Locale.ROOT, "`%s`: LoRA on %s%s, %d rounds, batch %d, %d tokens, rank r with "
+                        + "lora_alpha 2r; %s in %s on %d cores (%s).%n%n", preset.name(), preset.targets(),
+                preset.cache() ? " (frozen layers from the cache)" : "", preset.rounds(), preset.batchSize(),
+                preset.maxLength(), seedsDone(all), ExperimentCommand.elapsed(wall),
+                Runtime.getRuntime().availableProcessors(), source));
+        md.append("Learning rates: ").append(rates).append("\n\n");
         for (var d : all.entrySet()) {
             dataset(md, d.getKey(), d.getValue());
         }
@@ -81,6 +90,20 @@ final class StudyReport {
                     .append(num(Stats.mean(lastChange(runs, "FEDEX")))).append(" / ")
                     .append(num(Stats.mean(lastChange(runs, "FEDIT")))).append(" |\n");
         });
+        List<double[]> accXy = new ArrayList<>();
+        List<double[]> lossXy = new ArrayList<>();
+        points.values().forEach(runs -> pairs(runs).forEach(x -> {
+            if (Double.isFinite(x[2])) {
+                accXy.add(new double[] {x[2], x[0]});
+                lossXy.add(new double[] {x[2], x[1]});
+            }
+        }));
+        double[] ra = Stats.correlation(accXy);
+        double[] rl = Stats.correlation(lossXy);
+        md.append(String.format(Locale.ROOT, "%nDoes FedIT's dropped fraction predict the gap? Over %d seed-and-setting "
+                        + "pairs, Pearson's r with the accuracy difference is %.2f [%.2f, %.2f] and with the loss "
+                        + "difference %.2f [%.2f, %.2f] (95 %% intervals, Fisher's z).%n", accXy.size(), ra[0], ra[1], ra[2],
+                rl[0], rl[1], rl[2]));
         md.append("\n### Accuracy per megabyte exchanged (all clients, all rounds, up and down)\n\n");
         md.append("| setting | FEDEX MB | FEDEX accuracy/MB | FEDIT MB | FEDIT accuracy/MB | FFA MB | FFA accuracy/MB "
                 + "|\n|---|---|---|---|---|---|---|\n");
@@ -200,8 +223,13 @@ final class StudyReport {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%+.4f", v);
     }
 
+    /** Jobs run: a CENTRALIZED run listed under several settings counts once. */
     private static String seedsDone(Map<String, Map<Preset.Point, Map<Run, JobResult>>> all) {
-        long jobs = all.values().stream().flatMap(m -> m.values().stream()).mapToLong(Map::size).sum();
+        long jobs = 0;
+        for (Map<Preset.Point, Map<Run, JobResult>> points : all.values()) {
+            jobs += points.values().stream().flatMap(m -> m.keySet().stream()).filter(r -> !r.centralized()).count();
+            jobs += points.values().stream().flatMap(m -> m.keySet().stream()).filter(Run::centralized).distinct().count();
+        }
         return jobs + " jobs";
     }
 

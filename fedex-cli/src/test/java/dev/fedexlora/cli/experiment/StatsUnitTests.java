@@ -34,6 +34,18 @@ class StatsUnitTests {
     }
 
     @Test
+    void correlationIsPearsonsRWithFishersInterval() {
+        double[] r = Stats.correlation(List.of(new double[] {1, 1}, new double[] {2, 3}, new double[] {3, 2},
+                new double[] {4, 4}));
+        assertThat(r[0]).isCloseTo(0.8, within(1e-12));
+        // atanh(0.8) ± 1.96 / sqrt(4 - 3)
+        assertThat(r[1]).isCloseTo(Math.tanh(0.5 * Math.log(9) - 1.96), within(1e-12));
+        assertThat(r[2]).isCloseTo(Math.tanh(0.5 * Math.log(9) + 1.96), within(1e-12));
+        assertThat(Stats.correlation(List.of(new double[] {1, 1}, new double[] {2, 2}, new double[] {3, 3})))
+                .containsOnly(Double.NaN);
+    }
+
+    @Test
     void presetsVaryOneFactorAtATimeAndUnknownOnesAreRefusedByName() {
         Preset sweep = Preset.named("sweep");
         Preset.Point base = sweep.points().getFirst();
