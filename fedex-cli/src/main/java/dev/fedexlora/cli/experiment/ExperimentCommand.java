@@ -39,6 +39,9 @@ import tools.jackson.databind.node.ObjectNode;
                 + "split the data set among clients for each Dirichlet alpha and client count, run one job per "
                 + "method, split and seed, evaluate each round's global model on a held-back test set, and write "
                 + "results.json, results.md and PNG plots to --out.",
+                "With --preset, run a study in-process on the same training and aggregation code instead "
+                + "(lr, paper, sweep, replicate, validate); with --summarise, re-read earlier results.json files with "
+                + "paired 95 % intervals. See docs/results.md.",
                 "Progress goes to stderr; service logs to <data>/logs."})
 public final class ExperimentCommand implements Callable<Integer> {
 
