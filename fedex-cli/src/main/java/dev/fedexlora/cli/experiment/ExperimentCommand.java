@@ -133,6 +133,10 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "With --preset: start no further seed after this many minutes (0: no limit).")
     long budgetMinutes;
 
+    @Option(names = "--preset-seeds", split = ",", paramLabel = "SEED",
+            description = "With --preset: these seeds instead of the preset's (to spread a study over processes).")
+    List<Long> presetSeeds;
+
     @Option(names = "--against", defaultValue = "docs/results/results.json",
             description = "With --preset validate: the platform run to compare with (default ${DEFAULT-VALUE}).")
     Path against;
@@ -161,7 +165,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             return new Presets(home, System.err).summarise(summarise, out);
         }
         if (preset != null) {
-            return new Presets(home, System.err).run(Preset.named(preset), dataset, replicate,
+            Preset chosen = Preset.named(preset);
+            if (presetSeeds != null && !presetSeeds.isEmpty()) {
+                chosen = chosen.withSeeds(presetSeeds);
+            }
+            return new Presets(home, System.err).run(chosen, dataset, replicate,
                     out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate, budgetMinutes,
                     against);
         }

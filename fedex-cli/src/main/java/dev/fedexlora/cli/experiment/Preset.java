@@ -51,6 +51,10 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
     /** The learning rates the search ({@code --preset lr}) tries for each method, on the validation split. */
     static final List<Double> LR_GRID = List.of(1e-3, 3e-3, 1e-2);
 
+    Preset withSeeds(List<Long> other) {
+        return new Preset(name, targets, cache, rounds, batchSize, maxLength, List.copyOf(other), points);
+    }
+
     static Preset named(String name) {
         return switch (name) {
             // The learning-rate search: every method on the base setting, every rate of LR_GRID, validation split.

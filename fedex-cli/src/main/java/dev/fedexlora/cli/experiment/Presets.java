@@ -109,6 +109,7 @@ final class Presets {
         Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
         Preset preset = null;
         long wall = 0;
+        boolean inProcess = false;
         for (Path f : files) {
             Results.Read read = Results.read(existing(resolve(f)));
             ExperimentCommand.Settings s = read.settings();
@@ -117,7 +118,7 @@ final class Presets {
             Map<Preset.Point, Map<Run, JobResult>> fromFile = new LinkedHashMap<>();
             read.runs().forEach((r, res) -> {
                 if (!r.centralized()) {
-                    fromFile.computeIfAbsent(new Preset.Point("platform grid", r.alpha(), r.clients(), r.rank(),
+                    fromFile.computeIfAbsent(new Preset.Point(s.workers() == 0 ? "in-process" : "platform grid", r.alpha(), r.clients(), r.rank(),
                             s.localSteps(), 1, Preset.MAIN), k -> new LinkedHashMap<>()).put(r, res);
                 }
             });
@@ -133,6 +134,8 @@ final class Presets {
             points.putAll(fromFile);
             rates.computeIfAbsent(dataset, k -> new LinkedHashMap<>()).put("all methods", s.learningRate());
             wall += s.wallSeconds();
+            // Studies record no worker processes.
+            inProcess |= s.workers() == 0;
             List<Long> seeds = read.runs().keySet().stream().map(Run::seed).distinct().sorted().toList();
             preset = new Preset(StudyReport.SUMMARY, s.targets(), true, s.rounds(), s.batchSize(), s.maxLength(), seeds,
                     List.of());
@@ -141,8 +144,9 @@ final class Presets {
             throw new IllegalArgumentException("--summarise needs at least one results.json");
         }
         Path to = resolve(out);
-        StudyReport.write(to, preset, all, rates, Duration.ofSeconds(wall),
-                "through the platform: coordinator, workers and registry");
+        StudyReport.write(to, preset, all, rates, Duration.ofSeconds(wall), inProcess
+                ? "in-process, the platform's training and aggregation code"
+                : "through the platform: coordinator, workers and registry");
         err.printf("%d data sets, %d settings; summary in %s%n", all.size(),
                 all.values().stream().mapToInt(Map::size).sum(), to);
         return 0;
