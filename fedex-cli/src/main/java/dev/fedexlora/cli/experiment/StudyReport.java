@@ -123,7 +123,7 @@ final class StudyReport {
         List<String> names = new ArrayList<>(all.keySet());
         md.append("## The data sets side by side: FEDEX − FEDIT accuracy (points, 95 % interval)\n\n| varies | setting |");
         names.forEach(n -> md.append(' ').append(n).append(" |"));
-        md.append(" holds on\n|---|---|").append("---|".repeat(names.size())).append("---|\n");
+        md.append(" resolved on |\n|---|---|").append("---|".repeat(names.size())).append("---|\n");
         for (Preset.Point p : all.get(names.getFirst()).keySet()) {
             md.append("| ").append(p.factor()).append(" | ").append(p.label()).append(" |");
             List<String> holds = new ArrayList<>();
@@ -135,7 +135,7 @@ final class StudyReport {
                     holds.add(n + (acc.mean() > 0 ? ": FEDEX ahead" : ": FEDIT ahead"));
                 }
             }
-            md.append(' ').append(holds.isEmpty() ? "neither (interval includes 0)" : String.join("; ", holds)).append(" |\n");
+            md.append(' ').append(holds.isEmpty() ? "neither" : String.join("; ", holds)).append(" |\n");
         }
         md.append('\n');
     }
