@@ -133,7 +133,7 @@ final class Presets {
             });
             points.putAll(fromFile);
             rates.computeIfAbsent(dataset, k -> new LinkedHashMap<>()).put("all methods", s.learningRate());
-            wall += s.wallSeconds();
+            wall += (long) read.runs().values().stream().mapToDouble(JobResult::seconds).sum();
             // Studies record no worker processes.
             inProcess |= s.workers() == 0;
             List<Long> seeds = read.runs().keySet().stream().map(Run::seed).distinct().sorted().toList();

@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 final class StudyReport {
 
     /** The name of the pseudo-preset of {@code --summarise}. */
-    static final String SUMMARY = "platform-grid";
+    static final String SUMMARY = "summary";
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c)};
 
     private StudyReport() {
@@ -47,10 +47,11 @@ final class StudyReport {
         StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment ")
                 .append(preset.name().equals(SUMMARY) ? "--summarise" : "--preset " + preset.name())
                 .append("; do not edit -->\n\n");
+        String time = preset.name().equals(SUMMARY) ? "the jobs' wall times sum to" : "in";
         md.append(String.format(Locale.ROOT, "`%s`: LoRA on %s%s, %d rounds, batch %d, %d tokens, rank r with "
-                        + "lora_alpha 2r; %s in %s on %d cores (%s).%n%n", preset.name(), preset.targets(),
+                        + "lora_alpha 2r; %s, %s %s on %d cores (%s).%n%n", preset.name(), preset.targets(),
                 preset.cache() ? " (frozen layers from the cache)" : "", preset.rounds(), preset.batchSize(),
-                preset.maxLength(), seedsDone(all), ExperimentCommand.elapsed(wall),
+                preset.maxLength(), seedsDone(all), time, ExperimentCommand.elapsed(wall),
                 Runtime.getRuntime().availableProcessors(), source));
         md.append("Learning rates: ").append(rates).append("\n\n");
         for (var d : all.entrySet()) {
