@@ -101,10 +101,15 @@ final class StudyReport {
         }));
         double[] ra = Stats.correlation(accXy);
         double[] rl = Stats.correlation(lossXy);
-        md.append(String.format(Locale.ROOT, "%nDoes FedIT's dropped fraction predict the gap? Over %d seed-and-setting "
+        if (Double.isNaN(ra[0])) {
+            md.append(String.format(Locale.ROOT, "%nDoes FedIT's dropped fraction predict the gap? %d seed-and-setting "
+                    + "pairs are too few for a correlation (4 at least).%n", accXy.size()));
+        } else {
+            md.append(String.format(Locale.ROOT, "%nDoes FedIT's dropped fraction predict the gap? Over %d seed-and-setting "
                         + "pairs, Pearson's r with the accuracy difference is %.2f [%.2f, %.2f] and with the loss "
                         + "difference %.2f [%.2f, %.2f] (95 %% intervals, Fisher's z).%n", accXy.size(), ra[0], ra[1], ra[2],
                 rl[0], rl[1], rl[2]));
+        }
         md.append("\n### Accuracy per megabyte exchanged (all clients, all rounds, up and down)\n\n");
         md.append("| setting | FEDEX MB | FEDEX accuracy/MB | FEDIT MB | FEDIT accuracy/MB | FFA MB | FFA accuracy/MB "
                 + "|\n|---|---|---|---|---|---|---|\n");
