@@ -131,7 +131,8 @@ final class Presets {
                     });
                 }
             });
-            points.putAll(fromFile);
+            // Seeds of one setting run in several processes come together.
+            fromFile.forEach((p, runs) -> points.computeIfAbsent(p, k -> new LinkedHashMap<>()).putAll(runs));
             rates.computeIfAbsent(dataset, k -> new LinkedHashMap<>()).put("all methods", s.learningRate());
             wall += (long) read.runs().values().stream().mapToDouble(JobResult::seconds).sum();
             // Studies record no worker processes.
