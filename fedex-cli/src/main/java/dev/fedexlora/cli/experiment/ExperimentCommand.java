@@ -39,6 +39,9 @@ import tools.jackson.databind.node.ObjectNode;
                 + "split the data set among clients for each Dirichlet alpha and client count, run one job per "
                 + "method, split and seed, evaluate each round's global model on a held-back test set, and write "
                 + "results.json, results.md and PNG plots to --out.",
+                "With --preset, run a study in-process on the same training and aggregation code instead "
+                + "(lr, paper, sweep, replicate, validate); with --summarise, re-read earlier results.json files with "
+                + "paired 95 % intervals. See docs/results.md.",
                 "Progress goes to stderr; service logs to <data>/logs."})
 public final class ExperimentCommand implements Callable<Integer> {
 
@@ -110,6 +113,39 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "Run nothing: rewrite results.md and the plots in --out from an earlier run's results.json.")
     Path replot;
 
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Run a study in-process with the platform's training and aggregation code instead of the grid: "
+                    + "lr (learning-rate search on a validation split), paper (LoRA on every layer), sweep (one factor "
+                    + "at a time), validate (the in-process path against --against). Writes to docs/results/NAME "
+                    + "unless --out is given.")
+    String preset;
+
+    @Option(names = "--replicate", description = "With --preset: run on the fortunes sample too "
+            + "(data/datasets/fortunes-sample.jsonl, built by scripts/build-fortunes-dataset.sh when missing).")
+    boolean replicate;
+
+    @Option(names = "--learning-rates", defaultValue = "docs/results/lr/lr.json",
+            description = "With --preset paper, sweep or replicate: the rates --preset lr chose, or 'fixed' for "
+                    + "--learning-rate for every method (default ${DEFAULT-VALUE}).")
+    Path learningRates;
+
+    @Option(names = "--budget-minutes", defaultValue = "0",
+            description = "With --preset: start no further seed after this many minutes (0: no limit).")
+    long budgetMinutes;
+
+    @Option(names = "--preset-seeds", split = ",", paramLabel = "SEED",
+            description = "With --preset: these seeds instead of the preset's (to spread a study over processes).")
+    List<Long> presetSeeds;
+
+    @Option(names = "--against", defaultValue = "docs/results/results.json",
+            description = "With --preset validate: the platform run to compare with (default ${DEFAULT-VALUE}).")
+    Path against;
+
+    @Option(names = "--summarise", split = ",", paramLabel = "RESULTS_JSON",
+            description = "Run nothing: write study.md (paired 95 % intervals, FedIT's dropped fraction, accuracy per MB) "
+                    + "and gap-vs-dropped.png in --out from earlier runs' results.json.")
+    List<Path> summarise;
+
     static final int MAX_LENGTH = 64;
     private static final tools.jackson.databind.json.JsonMapper JSON =
             tools.jackson.databind.json.JsonMapper.builder().build();
@@ -124,6 +160,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             Results.write(to, read.settings(), read.runs());
             System.err.printf("%d runs from %s; results in %s%n", read.runs().size(), replot, to);
             return 0;
+        }
+        if (summarise != null && !summarise.isEmpty()) {
+            return new Presets(home, System.err).summarise(summarise, out);
+        }
+        if (preset != null) {
+            Preset chosen = Preset.named(preset);
+            if (presetSeeds != null && !presetSeeds.isEmpty()) {
+                chosen = chosen.withSeeds(presetSeeds);
+            }
+            return new Presets(home, System.err).run(chosen, dataset, replicate,
+                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate, budgetMinutes,
+                    against);
         }
         Path source = dataset.isAbsolute() ? dataset : home.resolve(dataset);
         Path results = out.isAbsolute() ? out : home.resolve(out);

@@ -1,0 +1,94 @@
+package dev.fedexlora.cli.experiment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The studies {@code ./fedex experiment --preset NAME} runs in-process ({@link Simulation}), each a protocol and the
+ * settings it visits. Every preset runs on the WordNet sample and, with {@code --replicate}, on the fortunes sample
+ * too, with the same protocol.
+ *
+ * @param name       the preset's name
+ * @param targets    the modules LoRA adapts
+ * @param cache      train the adapted layers from the cached output of the frozen layers below them (no dropout in
+ *                   the frozen layers), as workers do with {@code fedex.worker.cache-frozen-layers}
+ * @param rounds     rounds per job
+ * @param batchSize  local batch size
+ * @param maxLength  tokens per sequence
+ * @param seeds      seeds of split, initialisation and batch order
+ * @param points     the settings
+ */
+record Preset(String name, List<String> targets, boolean cache, int rounds, int batchSize, int maxLength,
+              List<Long> seeds, List<Point> points) {
+
+    static final List<String> EVERY_LAYER = List.of("query", "value");
+    static final List<String> TOP_LAYER = List.of("layer.5.attention.self.query", "layer.5.attention.self.value");
+    static final List<String> FEDERATED = List.of("FEDEX", "FEDIT", "FFA");
+    static final List<String> MAIN = List.of("FEDEX", "FEDIT", "FFA", "CENTRALIZED");
+    static final List<String> PAIR = List.of("FEDEX", "FEDIT");
+
+    /**
+     * One setting.
+     *
+     * @param factor     what the setting varies ("base" for the base setting)
+     * @param alpha      Dirichlet concentration of the split
+     * @param clients    clients
+     * @param rank       LoRA rank
+     * @param localSteps steps per client per round (CENTRALIZED: clients × local steps per round)
+     * @param lrScale    multiplies each method's chosen learning rate
+     * @param methods    the methods run
+     */
+    record Point(String factor, double alpha, int clients, int rank, int localSteps, double lrScale,
+                 List<String> methods) {
+
+        String label() {
+            return String.format(Locale.ROOT, "a%s-n%d-r%d-k%d-lr%s", Run.alphaLabel(alpha), clients, rank, localSteps,
+                    lrScale == 1 ? "1" : Double.toString(lrScale));
+        }
+    }
+
+    /** The learning rates the search ({@code --preset lr}) tries for each method, on the validation split. */
+    static final List<Double> LR_GRID = List.of(1e-3, 3e-3, 1e-2);
+
+    Preset withSeeds(List<Long> other) {
+        return new Preset(name, targets, cache, rounds, batchSize, maxLength, List.copyOf(other), points);
+    }
+
+    static Preset named(String name) {
+        return switch (name) {
+            // The learning-rate search: every method on the base setting, every rate of LR_GRID, validation split.
+            case "lr" -> new Preset(name, TOP_LAYER, true, 5, 8, 32, List.of(1L),
+                    List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
+            // The paper's setting: LoRA on every layer's query and value.
+            case "paper" -> new Preset(name, EVERY_LAYER, false, 5, 8, 32, List.of(1L, 2L),
+                    List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
+            // Where the gap lives: one factor at a time around the base setting, top layer from the cache.
+            case "sweep" -> new Preset(name, TOP_LAYER, true, 5, 8, 32, List.of(1L, 2L, 3L, 4L, 5L), sweepPoints());
+            // The affordable replication: FEDEX against FEDIT on the base setting, as many seeds as the budget allows.
+            case "replicate" -> new Preset(name, TOP_LAYER, true, 4, 8, 32, List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L),
+                    List.of(new Point("base", 0.1, 5, 4, 20, 1, PAIR)));
+            // The small check that the in-process path reproduces the platform's (see ExperimentCommand).
+            case "validate" -> new Preset(name, TOP_LAYER, true, 5, 16, 64, List.of(1L),
+                    List.of(new Point("base", 0.1, 3, 4, 10, 1, FEDERATED)));
+            default -> throw new IllegalArgumentException("unknown preset '" + name
+                    + "': use lr, paper, sweep, replicate or validate");
+        };
+    }
+
+    private static List<Point> sweepPoints() {
+        List<Point> p = new ArrayList<>();
+        p.add(new Point("base", 0.1, 5, 4, 20, 1, MAIN));
+        p.add(new Point("local steps", 0.1, 5, 4, 5, 1, PAIR));
+        p.add(new Point("local steps", 0.1, 5, 4, 60, 1, PAIR));
+        p.add(new Point("clients", 0.1, 2, 4, 20, 1, PAIR));
+        p.add(new Point("clients", 0.1, 10, 4, 20, 1, PAIR));
+        p.add(new Point("alpha", 1, 5, 4, 20, 1, PAIR));
+        p.add(new Point("alpha", 100, 5, 4, 20, 1, MAIN));
+        p.add(new Point("rank", 0.1, 5, 1, 20, 1, PAIR));
+        p.add(new Point("rank", 0.1, 5, 16, 20, 1, PAIR));
+        p.add(new Point("learning rate", 0.1, 5, 4, 20, 0.3, PAIR));
+        p.add(new Point("learning rate", 0.1, 5, 4, 20, 3, PAIR));
+        return p;
+    }
+}

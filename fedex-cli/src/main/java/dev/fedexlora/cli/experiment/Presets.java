@@ -1,0 +1,180 @@
+package dev.fedexlora.cli.experiment;
+
+import dev.fedexlora.cli.experiment.ExperimentCommand.JobResult;
+import dev.fedexlora.cli.experiment.ExperimentCommand.RoundResult;
+import dev.fedexlora.cli.train.BundledModels;
+import dev.fedexlora.train.checkpoint.HfCheckpoint;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+
+/** {@code ./fedex experiment --preset NAME}: finds the data sets and the base model, and runs the preset. */
+final class Presets {
+
+    static final Path FORTUNES = Path.of("data/datasets/fortunes-sample.jsonl");
+    static final double PLATFORM_LR = 5e-3;
+
+    private final Path home;
+    private final PrintStream err;
+
+    Presets(Path home, PrintStream err) {
+        this.home = home;
+        this.err = err;
+    }
+
+    int run(Preset preset, Path dataset, boolean replicate, Path out, Path learningRates, double fixedLearningRate,
+            long budgetMinutes, Path against) throws IOException, InterruptedException {
+        Path to = resolve(out);
+        List<Study.Data> datasets = new ArrayList<>();
+        datasets.add(Study.Data.load(existing(resolve(dataset))));
+        if (replicate || preset.name().equals("replicate")) {
+            datasets.add(Study.Data.load(fortunes()));
+        }
+        Study study = new Study(HfCheckpoint.load(BundledModels.miniLm()), err);
+        Duration budget = budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : Duration.ofDays(365);
+        long started = System.nanoTime();
+        switch (preset.name()) {
+            case "lr" -> study.searchLearningRates(preset, datasets, to);
+            case "validate" -> {
+                return validate(study, preset, datasets.getFirst(), to, existing(resolve(against)));
+            }
+            default -> study.run(preset, datasets, learningRates.toString().equals("fixed")
+                    ? Study.fixedLearningRates(datasets, fixedLearningRate)
+                    : Study.readLearningRates(resolve(learningRates)), to, budget);
+        }
+        err.printf("preset %s done in %s; results in %s%n", preset.name(),
+                ExperimentCommand.elapsed(Duration.ofNanos(System.nanoTime() - started)), to);
+        return 0;
+    }
+
+    /**
+     * Runs the preset's jobs in-process with the platform grid's learning rate and compares every round's test
+     * accuracy and loss with the platform run in {@code platformResults} (same names, same seeds). Returns 1 when a
+     * job is missing there.
+     */
+    private int validate(Study study, Preset preset, Study.Data data, Path out, Path platformResults) throws IOException {
+        Results.Read platform = Results.read(platformResults);
+        Preset.Point p = preset.points().getFirst();
+        StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment --preset validate; do not edit -->\n\n");
+        md.append("| job | round | platform accuracy | in-process accuracy | platform loss | in-process loss |\n")
+                .append("|---|---|---|---|---|---|\n");
+        double maxAcc = 0;
+        double maxLoss = 0;
+        int missing = 0;
+        try (Simulation sim = study.simulation(preset, data)) {
+            for (long seed : preset.seeds()) {
+                for (String method : p.methods()) {
+                    Run r = Study.run(method, p, seed);
+                    JobResult theirs = platform.runs().get(r);
+                    if (theirs == null) {
+                        err.printf("%s is not in %s%n", r.name(), platformResults);
+                        missing++;
+                        continue;
+                    }
+                    JobResult ours = sim.run(r, Study.hyper(preset, p, method, PLATFORM_LR));
+                    for (int i = 0; i < Math.min(ours.rounds().size(), theirs.rounds().size()); i++) {
+                        RoundResult a = theirs.rounds().get(i);
+                        RoundResult b = ours.rounds().get(i);
+                        maxAcc = Math.max(maxAcc, Math.abs(a.testAccuracy() - b.testAccuracy()));
+                        maxLoss = Math.max(maxLoss, Math.abs(a.testLoss() - b.testLoss()));
+                        md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.5f | %.5f |%n", r.name(),
+                                a.round(), a.testAccuracy(), b.testAccuracy(), a.testLoss(), b.testLoss()));
+                    }
+                    err.printf(Locale.ROOT, "%s: %.0f s in-process%n", r.name(), ours.seconds());
+                }
+            }
+        }
+        String verdict = String.format(Locale.ROOT, "%nLargest difference over every round: accuracy %.4f, loss %.5f.%n",
+                maxAcc, maxLoss);
+        md.append(verdict);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("validate.md"), md);
+        err.print(verdict);
+        return missing == 0 ? 0 : 1;
+    }
+
+    /**
+     * Summarises earlier platform runs ({@code results.json} of the grid) as a study: one setting per split and rank,
+     * with the paired intervals, FedIT's dropped fraction, accuracy per megabyte and the gap-against-dropped plot.
+     */
+    int summarise(List<Path> files, Path out) throws IOException {
+        Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> rates = new LinkedHashMap<>();
+        Preset preset = null;
+        long wall = 0;
+        boolean inProcess = false;
+        for (Path f : files) {
+            Results.Read read = Results.read(existing(resolve(f)));
+            ExperimentCommand.Settings s = read.settings();
+            String dataset = s.dataset().replaceFirst("\\.jsonl$", "");
+            Map<Preset.Point, Map<Run, JobResult>> points = all.computeIfAbsent(dataset, k -> new LinkedHashMap<>());
+            Map<Preset.Point, Map<Run, JobResult>> fromFile = new LinkedHashMap<>();
+            read.runs().forEach((r, res) -> {
+                if (!r.centralized()) {
+                    fromFile.computeIfAbsent(new Preset.Point(s.workers() == 0 ? "in-process" : "platform grid", r.alpha(), r.clients(), r.rank(),
+                            s.localSteps(), 1, Preset.MAIN), k -> new LinkedHashMap<>()).put(r, res);
+                }
+            });
+            read.runs().forEach((r, res) -> {
+                if (r.centralized()) {
+                    fromFile.forEach((p, runs) -> {
+                        if (p.rank() == r.rank()) {
+                            runs.put(r, res);
+                        }
+                    });
+                }
+            });
+            // Seeds of one setting run in several processes come together.
+            fromFile.forEach((p, runs) -> points.computeIfAbsent(p, k -> new LinkedHashMap<>()).putAll(runs));
+            rates.computeIfAbsent(dataset, k -> new LinkedHashMap<>()).put("all methods", s.learningRate());
+            wall += (long) read.runs().values().stream().mapToDouble(JobResult::seconds).sum();
+            // Studies record no worker processes.
+            inProcess |= s.workers() == 0;
+            List<Long> seeds = read.runs().keySet().stream().map(Run::seed).distinct().sorted().toList();
+            preset = new Preset(StudyReport.SUMMARY, s.targets(), true, s.rounds(), s.batchSize(), s.maxLength(), seeds,
+                    List.of());
+        }
+        if (preset == null) {
+            throw new IllegalArgumentException("--summarise needs at least one results.json");
+        }
+        Path to = resolve(out);
+        StudyReport.write(to, preset, all, rates, Duration.ofSeconds(wall), inProcess
+                ? "in-process, the platform's training and aggregation code"
+                : "through the platform: coordinator, workers and registry");
+        err.printf("%d data sets, %d settings; summary in %s%n", all.size(),
+                all.values().stream().mapToInt(Map::size).sum(), to);
+        return 0;
+    }
+
+    /** The fortunes sample, built from Debian's fortunes by the project's script when it is missing. */
+    private Path fortunes() throws IOException, InterruptedException {
+        Path file = home.resolve(FORTUNES);
+        if (!Files.isRegularFile(file)) {
+            err.println("building " + FORTUNES + " with scripts/build-fortunes-dataset.sh");
+            Process p = new ProcessBuilder(home.resolve("scripts/build-fortunes-dataset.sh").toString(),
+                    file.getParent().toString(), "150").inheritIO().start();
+            if (p.waitFor() != 0 || !Files.isRegularFile(file)) {
+                throw new IllegalStateException("scripts/build-fortunes-dataset.sh failed; see its message above");
+            }
+        }
+        return file;
+    }
+
+    private Path resolve(Path p) {
+        return p.isAbsolute() ? p : home.resolve(p);
+    }
+
+    private static Path existing(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        return file;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.fedexlora.cli.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Paired intervals, detectable differences and the presets' definitions. */
+class StatsUnitTests {
+
+    @Test
+    void theIntervalIsStudentsTWithNMinusOneDegreesOfFreedom() {
+        Stats.Paired p = Stats.paired(List.of(0.01, 0.02, 0.03));
+        assertThat(p.mean()).isCloseTo(0.02, within(1e-12));
+        assertThat(p.sd()).isCloseTo(0.01, within(1e-12));
+        // t(0.975, 2) = 4.303: half-width 4.303 * 0.01 / sqrt(3)
+        assertThat(p.halfWidth()).isCloseTo(4.303 * 0.01 / Math.sqrt(3), within(1e-9));
+        assertThat(p.detectable()).isCloseTo((4.303 + 1.061) * 0.01 / Math.sqrt(3), within(1e-9));
+        assertThat(p.resolved()).isFalse();
+        assertThat(p.format(100, 2)).isEqualTo("+2.00 [-0.48, +4.48]");
+    }
+
+    @Test
+    void anIntervalThatExcludesZeroIsResolvedAndOneSeedIsNever() {
+        assertThat(Stats.paired(List.of(0.010, 0.011, 0.012, 0.013)).resolved()).isTrue();
+        assertThat(Stats.paired(List.of(-0.010, -0.011, -0.012)).resolved()).isTrue();
+        Stats.Paired one = Stats.paired(List.of(0.5));
+        assertThat(one.resolved()).isFalse();
+        assertThat(one.format(100, 1)).isEqualTo("+50.0 (1 seed)");
+        assertThat(Stats.paired(List.of()).format(100, 1)).isEqualTo("–");
+        assertThat(Stats.t975(100)).isEqualTo(1.960);
+    }
+
+    @Test
+    void correlationIsPearsonsRWithFishersInterval() {
+        double[] r = Stats.correlation(List.of(new double[] {1, 1}, new double[] {2, 3}, new double[] {3, 2},
+                new double[] {4, 4}));
+        assertThat(r[0]).isCloseTo(0.8, within(1e-12));
+        // atanh(0.8) ± 1.96 / sqrt(4 - 3)
+        assertThat(r[1]).isCloseTo(Math.tanh(0.5 * Math.log(9) - 1.96), within(1e-12));
+        assertThat(r[2]).isCloseTo(Math.tanh(0.5 * Math.log(9) + 1.96), within(1e-12));
+        assertThat(Stats.correlation(List.of(new double[] {1, 1}, new double[] {2, 2}, new double[] {3, 3})))
+                .containsOnly(Double.NaN);
+    }
+
+    @Test
+    void presetsVaryOneFactorAtATimeAndUnknownOnesAreRefusedByName() {
+        Preset sweep = Preset.named("sweep");
+        Preset.Point base = sweep.points().getFirst();
+        assertThat(base.methods()).containsExactlyElementsOf(Preset.MAIN);
+        for (Preset.Point p : sweep.points()) {
+            int differs = (p.alpha() != base.alpha() ? 1 : 0) + (p.clients() != base.clients() ? 1 : 0)
+                    + (p.rank() != base.rank() ? 1 : 0) + (p.localSteps() != base.localSteps() ? 1 : 0)
+                    + (p.lrScale() != base.lrScale() ? 1 : 0);
+            assertThat(differs).as(p.label()).isLessThanOrEqualTo(1);
+            assertThat(p.methods()).contains("FEDEX", "FEDIT");
+        }
+        assertThat(sweep.points().stream().map(Preset.Point::label).distinct()).hasSize(sweep.points().size());
+        assertThat(Preset.named("paper").targets()).containsExactly("query", "value");
+        assertThat(Preset.named("paper").cache()).isFalse();
+        assertThatThrownBy(() -> Preset.named("gridsearch")).hasMessageContaining("gridsearch");
+    }
+}
