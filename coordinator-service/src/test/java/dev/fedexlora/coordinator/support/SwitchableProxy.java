@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a service, that a test can turn into a black hole: connections are then
- * accepted and never answered (a registry that hangs, the worst outage for a caller with a timeout). Turning it back
- * closes the held connections and forwards new ones.
+ * accepted and never answered (a registry that hangs, the worst outage for a caller with a timeout). Turning it into
+ * one also closes the connections it was forwarding, so that a caller's pooled keep-alive connection cannot slip a
+ * request past the outage. Turning it back closes the held connections and forwards new ones.
  */
 public final class SwitchableProxy implements AutoCloseable {
 
@@ -20,6 +21,7 @@ public final class SwitchableProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final List<Socket> held = new CopyOnWriteArrayList<>();
+    private final List<Socket> forwarded = new CopyOnWriteArrayList<>();
     private volatile boolean blackHole;
 
     public SwitchableProxy(String targetHost, int targetPort) throws IOException {
@@ -33,9 +35,13 @@ public final class SwitchableProxy implements AutoCloseable {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    /** New connections are accepted and never answered. */
+    /** New connections are accepted and never answered; the ones open until now are closed. */
     public void blackHole() {
         blackHole = true;
+        for (Socket s : forwarded) {
+            closeQuietly(s);
+        }
+        forwarded.clear();
     }
 
     /** Held connections are closed (their callers see an error) and new ones are forwarded again. */
@@ -56,6 +62,7 @@ public final class SwitchableProxy implements AutoCloseable {
                     continue;
                 }
                 Socket target = new Socket(targetHost, targetPort);
+                forwarded.add(client);
                 Thread.ofVirtual().start(() -> pipe(client, target));
                 Thread.ofVirtual().start(() -> pipe(target, client));
             } catch (IOException e) {
