@@ -52,8 +52,9 @@ class CoordinatorDowntimeIntegrationTests {
         try {
             w.baseUrl = url(second);
             TestWorker.sleep(1_000); // the first scheduler run extends leases and deadlines before anything expires
-            assertThat(w.complete(l1, sha1, 10, Map.of("loss", 0.5)).status()).isEqualTo(200);
-            assertThat(w.complete(l2, sha2, 30, Map.of("loss", 0.4)).status()).isEqualTo(200);
+            // Each completion claims its own client's registered example count (leases come in either order).
+            assertThat(w.complete(l1, sha1, examples(l1), Map.of("loss", 0.5)).status()).isEqualTo(200);
+            assertThat(w.complete(l2, sha2, examples(l2), Map.of("loss", 0.4)).status()).isEqualTo(200);
 
             awaitJob(w.baseUrl, jobId, "SUCCEEDED", 30_000);
             JsonNode rounds = call(w.baseUrl, "GET", "/api/v1/jobs/" + jobId + "/rounds", VIEWER, null).json();
@@ -69,5 +70,9 @@ class CoordinatorDowntimeIntegrationTests {
 
     private ConfigurableApplicationContext start() {
         return CoordinatorTestSupport.startCoordinator(CoordinatorTestSupport.properties(database));
+    }
+
+    private static long examples(JsonNode lease) {
+        return "dn-c1".equals(lease.get("clientId").asString()) ? 10 : 30;
     }
 }
