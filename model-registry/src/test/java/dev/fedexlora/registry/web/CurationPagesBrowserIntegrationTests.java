@@ -87,8 +87,7 @@ class CurationPagesBrowserIntegrationTests extends RegistryIntegrationTest {
         // removing the alias, then archiving: the version leaves the list but its page and lineage stay
         open("/models/curate");
         browser.findElement(By.cssSelector("form.remove-alias[data-alias='production'] button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> !d.findElement(By.id("aliases")).getText()
-                .contains("production"));
+        HeadlessChromium.await(browser, d -> !d.findElement(By.id("aliases")).getText().contains("production"));
         open("/models/curate/versions/2");
         browser.findElement(By.cssSelector("#archive button")).click();
         awaitText(By.id("archived"), "archived");
@@ -132,8 +131,7 @@ class CurationPagesBrowserIntegrationTests extends RegistryIntegrationTest {
     }
 
     private static void awaitText(By by, String text) {
-        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.NoSuchElementException.class)
-                .until(d -> d.findElement(by).getText().contains(text));
+        HeadlessChromium.await(browser, d -> d.findElement(by).getText().contains(text));
     }
 
     private void open(String path) {

@@ -39,6 +39,17 @@ final class HeadlessChromium {
         return browser;
     }
 
+    /**
+     * Waits up to 20 s for {@code condition}, which reads the page. A page that re-renders between the find and the
+     * read (a fetch replacing a list) is read again, not a failure.
+     */
+    static void await(WebDriver browser, java.util.function.Function<WebDriver, Boolean> condition) {
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition::apply);
+    }
+
     /** Signs {@code browser} in to the registry at {@code base} with {@code token}, as a person would. */
     static void signIn(WebDriver browser, String base, String token) {
         browser.get(base + "/login");
