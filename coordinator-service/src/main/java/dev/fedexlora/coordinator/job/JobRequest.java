@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -49,6 +50,7 @@ import dev.fedexlora.core.ref.ModelVersionUri;
  * @param numLabels       classes of the classification head (SEQUENCE_CLASSIFICATION only)
  * @param task            SEQUENCE_CLASSIFICATION (an encoder base) or CAUSAL_LM (a decoder base)
  * @param maxSequenceLength tokens per training sequence, longer ones truncated (CAUSAL_LM only)
+ * @param robust          robust aggregation (update-norm clipping, norm-outlier rejection); off when absent
  */
 public record JobRequest(
         @NotNull @Valid BaseModelRef baseModel,
@@ -70,7 +72,8 @@ public record JobRequest(
         Boolean useRslora,
         @Min(2) @Max(100_000) Integer numLabels,
         Task task,
-        @Min(2) @Max(32_768) Integer maxSequenceLength) {
+        @Min(2) @Max(32_768) Integer maxSequenceLength,
+        @Valid Robust robust) {
 
     /** Tokens per causal-LM sequence when the request gives none. */
     public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
@@ -100,6 +103,34 @@ public record JobRequest(
         }
     }
 
+    /**
+     * Robust aggregation, both parts off by default. A client's update is its adapter minus the global adapter the
+     * round started from (round 1: minus zero), over every LoRA matrix and head tensor, measured by its Frobenius
+     * norm. Each round's report lists every client's norm, clip factor and whether it was left out.
+     *
+     * @param clipNorm      when positive, an update with a larger norm is scaled down to this norm
+     * @param outlierFactor when positive (at least 1), a client whose update norm exceeds this factor times the
+     *                      round's median is left out of the round (rounds of three or more clients)
+     */
+    public record Robust(@DecimalMin("0") @DecimalMax("1000000") Double clipNorm,
+                         @DecimalMin("0") @DecimalMax("1000000") Double outlierFactor) {
+
+        /** Neither part on. */
+        public static final Robust OFF = new Robust(0.0, 0.0);
+
+        public double clip() {
+            return clipNorm == null ? 0 : clipNorm;
+        }
+
+        public double outliers() {
+            return outlierFactor == null ? 0 : outlierFactor;
+        }
+
+        public boolean enabled() {
+            return clip() > 0 || outliers() > 0;
+        }
+    }
+
     /** @param count clients sampled per round */
     public record ClientSelection(@NotNull @Min(1) @Max(10_000) Integer count) {
     }
@@ -116,7 +147,12 @@ public record JobRequest(
                 method == null ? Method.FEDEX : method, rounds, rank, alpha, List.copyOf(targetModules), learningRate,
                 localSteps, batchSize, seed == null ? 0L : seed, weighting == null ? Weighting.UNIFORM : weighting,
                 roundDeadline == null ? defaultDeadline : roundDeadline, quorum,
-                useRslora != null && useRslora, labels, t, length);
+                useRslora != null && useRslora, labels, t, length, robust == null ? Robust.OFF : robust);
+    }
+
+    /** The robust options, off for a job stored before they existed. */
+    public Robust effectiveRobust() {
+        return robust == null ? Robust.OFF : robust;
     }
 
     /** The task, classification for a job stored before tasks existed. */

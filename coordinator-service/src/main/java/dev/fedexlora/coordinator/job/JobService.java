@@ -97,6 +97,15 @@ public class JobService {
             throw ApiException.invalid("maxSequenceLength", "maxSequenceLength belongs to CAUSAL_LM jobs; a "
                     + "SEQUENCE_CLASSIFICATION job's workers truncate to their own fedex.worker.max-length");
         }
+        double outliers = r.effectiveRobust().outliers();
+        if (outliers != 0 && outliers < 1) {
+            throw ApiException.invalid("robust.outlierFactor", "is " + outliers + "; give 0 (off) or a factor of at"
+                    + " least 1 times the round's median update norm");
+        }
+        if (outliers > 0 && r.clientsPerRound() < 3) {
+            throw ApiException.invalid("robust.outlierFactor", "outlier rejection compares each client with the"
+                    + " round's median and needs at least 3 clients per round, not " + r.clientsPerRound());
+        }
         if (r.roundDeadline().isNegative() || r.roundDeadline().compareTo(Duration.ofSeconds(1)) < 0) {
             throw ApiException.invalid("roundDeadline", "the round deadline must be at least one second");
         }

@@ -29,6 +29,9 @@ import dev.fedexlora.core.aggregate.AggregationResult;
 import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.core.aggregate.Aggregator;
 import dev.fedexlora.core.aggregate.Residuals;
+import dev.fedexlora.core.aggregate.RobustOptions;
+import dev.fedexlora.core.validate.RejectedUploadException;
+import dev.fedexlora.core.validate.ResultChecks;
 import dev.fedexlora.core.peft.LoraAdapter;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.core.tensor.SafeTensors;
@@ -101,7 +104,7 @@ class RoundAggregator {
         for (TaskEntity t : tasks) {
             // Verified and parsed at completion: no second read of the upload (VerifiedUploads).
             try {
-                UploadVerifier.Verified upload = uploads.adapter(t);
+                UploadVerifier.Verified upload = uploads.adapter(t, request, job.getBaseModelName());
                 adapters.add(upload.adapter());
                 bytesIn += upload.bytes();
             } catch (VerifiedUploads.Unreadable e) {
@@ -112,15 +115,17 @@ class RoundAggregator {
         double[] weights = weights(request, tasks);
         AggregationResult result;
         try {
-            result = Aggregator.aggregate(request.method().aggregation(), adapters, weights, names);
-        } catch (IllegalArgumentException e) {
+            result = Aggregator.aggregate(request.method().aggregation(), adapters, weights, names, false,
+                    robustOptions(job, request, round));
+            ResultChecks.requireFinite(result, "job " + job.getId() + " round " + round.getNumber());
+        } catch (IllegalArgumentException | RejectedUploadException e) {
             throw new Unaggregatable("aggregation refused the adapters: " + e.getMessage());
         }
         double exactness = result.maxExactnessError();
         if (request.method() != Method.FEDIT && !(exactness <= EXACTNESS_TOLERANCE)) {
             throw new Unaggregatable("exactness error " + exactness + " exceeds " + EXACTNESS_TOLERANCE);
         }
-        double[] p = result.weights();
+        double[] p = participantWeights(result, tasks.size());
         Double meanLoss = weightedMetric(tasks, p, "loss");
         Double meanAccuracy = weightedMetric(tasks, p, "accuracy");
 
@@ -160,6 +165,13 @@ class RoundAggregator {
         versionMetrics.put("participants", tasks.size());
         versionMetrics.put("maxDeviation", result.maxDeviation());
         versionMetrics.put("residualBytes", result.residualBytes());
+        if (result.robustness().clipNorm() > 0 || result.robustness().outlierFactor() > 0) {
+            versionMetrics.put("robust.clipped", result.robustness().clipped());
+            versionMetrics.put("robust.rejected", result.robustness().rejected());
+            if (Double.isFinite(result.robustness().medianNorm())) {
+                versionMetrics.put("robust.medianUpdateNorm", result.robustness().medianNorm());
+            }
+        }
         if (meanLoss != null) {
             versionMetrics.put("meanLoss", meanLoss);
         }
@@ -212,6 +224,47 @@ class RoundAggregator {
         }
     }
 
+    /**
+     * The job's robust options with the global adapter this round started from as the reference (the previous
+     * round's version adapter, as the coordinator wrote it; none in round 1, where every update is measured from
+     * zero).
+     */
+    private RobustOptions robustOptions(JobEntity job, JobRequest request, RoundEntity round) throws Unaggregatable {
+        JobRequest.Robust robust = request.effectiveRobust();
+        if (!robust.enabled()) {
+            return RobustOptions.OFF;
+        }
+        LoraAdapter reference = null;
+        if (round.getNumber() > 1) {
+            try {
+                byte[] weights = store.read(TaskKeys.version(job.getId(), round.getNumber() - 1,
+                        PeftAdapters.WEIGHTS_FILE));
+                byte[] config = store.read(TaskKeys.version(job.getId(), round.getNumber() - 1,
+                        PeftAdapters.CONFIG_FILE));
+                reference = PeftAdapters.fromParts(new String(config, StandardCharsets.UTF_8),
+                        SafeTensors.read(weights, "round " + (round.getNumber() - 1)), "the previous global adapter");
+            } catch (IOException | RuntimeException e) {
+                throw new Unaggregatable("cannot read the previous round's global adapter for the robust options: "
+                        + e.getMessage());
+            }
+        }
+        return new RobustOptions(robust.clip(), robust.outliers(), reference);
+    }
+
+    /** Each task's weight in the aggregate, 0 for a client the outlier rule left out. */
+    private static double[] participantWeights(AggregationResult result, int tasks) {
+        double[] kept = result.weights();
+        if (kept.length == tasks) {
+            return kept;
+        }
+        double[] p = new double[tasks];
+        int k = 0;
+        for (int i = 0; i < tasks; i++) {
+            p[i] = result.robustness().clients().get(i).rejected() ? 0 : kept[k++];
+        }
+        return p;
+    }
+
     /** pᵢ ∝ examples with EXAMPLES weighting (uniform when no client reports any); null means uniform. */
     static double[] weights(JobRequest request, List<TaskEntity> tasks) {
         if (request.weighting() != Weighting.EXAMPLES) {
@@ -251,7 +304,10 @@ class RoundAggregator {
         report.put("method", request.method().name());
         report.put("weighting", request.weighting().name());
         report.put("clients", tasks.stream().map(TaskEntity::getClientId).toList());
-        report.put("weights", result.weights());
+        report.put("weights", participantWeights(result, tasks.size()));
+        if (request.effectiveRobust().enabled()) {
+            report.put("robust", result.robustness());
+        }
         report.put("maxExactnessError", result.maxExactnessError());
         report.put("maxDeviation", result.maxDeviation());
         report.put("residualBytes", result.residualBytes());

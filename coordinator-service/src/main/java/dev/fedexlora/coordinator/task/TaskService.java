@@ -161,7 +161,8 @@ public class TaskService {
         if (task.getState() != TaskState.LEASED || !body.workerId().equals(task.getLeaseOwner())) {
             throw ApiException.leaseLost(taskId);
         }
-        JobRequest request = jobs.findById(task.getJobId()).orElseThrow().getRequest();
+        JobEntity job = jobs.findById(task.getJobId()).orElseThrow();
+        JobRequest request = job.getRequest();
         // The EXAMPLES weighting trusts this count: never more than the worker announced for the client's data set.
         long registered = workers.registeredExamples(worker, task.getClientId(), request.dataset());
         if (body.examples() > registered) {
@@ -173,9 +174,9 @@ public class TaskService {
         }
         UploadVerifier.Verified verified;
         try {
-            VerifiedUploads.Upload upload = uploads.read(task);
-            verified = UploadVerifier.verify(request, body.sha256(), upload.weights(), upload.config(),
-                    reference(task), "task " + taskId);
+            verified = uploads.verify(task, request, job.getBaseModelName(), body.sha256(),
+                    request.method() == dev.fedexlora.core.protocol.Method.FFA ? ffaReference(task, request,
+                            job.getBaseModelName()) : null);
         } catch (UploadVerifier.Rejected e) {
             reject(task, body.workerId(), e.getMessage());
             throw ApiException.uploadRejected("upload of task " + taskId + " rejected: " + e.getMessage());
@@ -203,10 +204,11 @@ public class TaskService {
     }
 
     /**
-     * The shapes every other upload of the round must match: a kept verified upload of the round, or (after a
-     * restart) the first done upload of the round that still reads.
+     * For FFA, the upload whose frozen {@code lora_A} every other of the round must equal: a kept verified upload
+     * of the round, or (after a restart) the first done upload of the round that still verifies; null for the
+     * round's first.
      */
-    private LoraAdapter reference(TaskEntity task) {
+    private LoraAdapter ffaReference(TaskEntity task, JobRequest request, String model) {
         Optional<LoraAdapter> kept = uploads.keptReference(task.getRoundId(), task.getId());
         if (kept.isPresent()) {
             return kept.get();
@@ -216,7 +218,7 @@ public class TaskService {
                 continue;
             }
             try {
-                return uploads.adapter(other).adapter();
+                return uploads.adapter(other, request, model).adapter();
             } catch (VerifiedUploads.Unreadable e) {
                 log.warn("Reference upload of task {} no longer reads: {}", other.getId(), e.getMessage());
             }

@@ -1,33 +1,39 @@
 package dev.fedexlora.coordinator.task;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.fedexlora.coordinator.job.JobRequest;
-import dev.fedexlora.core.protocol.Method;
 import dev.fedexlora.core.checksum.Sha256;
 import dev.fedexlora.core.linalg.Matrix;
 import dev.fedexlora.core.peft.LoraAdapter;
 import dev.fedexlora.core.peft.LoraLayer;
 import dev.fedexlora.core.peft.PeftAdapters;
-import dev.fedexlora.core.tensor.DType;
-import dev.fedexlora.core.tensor.SafeTensors;
-import dev.fedexlora.core.tensor.Tensor;
+import dev.fedexlora.core.protocol.Method;
+import dev.fedexlora.core.protocol.Task;
+import dev.fedexlora.core.validate.BaseLayers;
+import dev.fedexlora.core.validate.UploadExpectations;
+import dev.fedexlora.core.validate.UploadValidator;
 
 /**
  * Checks one client's upload before its task may count: both files present, their SHA-256 equal to what the worker
- * claimed, a readable PEFT adapter with the job's rank, alpha and target modules, every value finite, and the same
- * layers and shapes as a reference upload of the round (and, for FFA, the same frozen A). Pure: the caller fetches
- * the bytes.
+ * claimed, and then lora-core's {@link UploadValidator}: every {@code adapter_config.json} field aggregation reads
+ * equal to the job's (rank, alpha, rsLoRA, no {@code alpha_pattern}/{@code rank_pattern}, {@code fan_in_fan_out}
+ * false, no bias), exactly one {@code lora_A}/{@code lora_B} per base layer the job targets with the shapes of the
+ * base checkpoint's layer, exactly the job's head tensors, every tensor floating-point and finite, and for FFA the
+ * round's frozen {@code lora_A}. Pure: the caller fetches the bytes, after {@link #checkSize} has bounded them.
  */
 public final class UploadVerifier {
 
     public static final String WEIGHTS = PeftAdapters.WEIGHTS_FILE;
     public static final String CONFIG = PeftAdapters.CONFIG_FILE;
     public static final List<String> FILES = List.of(WEIGHTS, CONFIG);
+
+    /** The classification head every SEQUENCE_CLASSIFICATION upload carries (the worker trains it in full). */
+    static final String HEAD = "classifier";
 
     private UploadVerifier() {
     }
@@ -43,8 +49,62 @@ public final class UploadVerifier {
     public record Verified(LoraAdapter adapter, String weightsSha256, String configSha256, long bytes) {
     }
 
-    public static Verified verify(JobRequest job, Map<String, String> claimed, Optional<byte[]> weights,
-                                  Optional<byte[]> config, LoraAdapter reference, String source) throws Rejected {
+    /**
+     * The validator for a job's uploads: the job's fields, the base checkpoint's layer shapes ({@code baseShapes},
+     * tensor name → shape, from its safetensors header) and, for FFA, the frozen {@code lora_A} of a verified upload
+     * of the round ({@code ffaReference}, null when none is verified yet).
+     *
+     * @throws Rejected when the base checkpoint has no layer the job targets or no embedding to size the head by
+     */
+    public static UploadValidator validator(JobRequest job, Map<String, List<Long>> baseShapes,
+                                            LoraAdapter ffaReference) throws Rejected {
+        Map<String, Matrix> frozenA = new LinkedHashMap<>();
+        if (job.method() == Method.FFA && ffaReference != null) {
+            for (LoraLayer l : ffaReference.layers().values()) {
+                frozenA.put(l.module(), l.a());
+            }
+        }
+        UploadExpectations expectations = new UploadExpectations(job.rank(), job.alpha(),
+                Boolean.TRUE.equals(job.useRslora()), job.targetModules(), job.method().aggregation(), Map.of(),
+                Map.of(), frozenA, head(job, baseShapes));
+        try {
+            return new UploadValidator(expectations, new BaseLayers(baseShapes));
+        } catch (IllegalArgumentException e) {
+            throw new Rejected(e.getMessage());
+        }
+    }
+
+    /** {@code classifier.weight} labels×hidden and {@code classifier.bias} for classification; none for causal LM. */
+    private static Map<String, List<Long>> head(JobRequest job, Map<String, List<Long>> baseShapes) throws Rejected {
+        if (job.effectiveTask() != Task.SEQUENCE_CLASSIFICATION) {
+            return Map.of();
+        }
+        Long hidden = null;
+        for (Map.Entry<String, List<Long>> e : baseShapes.entrySet()) {
+            if (e.getKey().endsWith("word_embeddings.weight") && e.getValue().size() == 2) {
+                hidden = e.getValue().get(1);
+                break;
+            }
+        }
+        if (hidden == null) {
+            throw new Rejected("the base checkpoint has no word_embeddings.weight to size the classification head by");
+        }
+        long labels = job.numLabels();
+        return Map.of(HEAD + ".weight", List.of(labels, hidden), HEAD + ".bias", List.of(labels));
+    }
+
+    /** Refuses a file of {@code bytes} before it is read when the job's shapes cannot produce it. */
+    static void checkSize(UploadValidator validator, String file, long bytes) throws Rejected {
+        try {
+            validator.checkSize(file, bytes, CONFIG.equals(file));
+        } catch (IOException e) {
+            throw new Rejected(e.getMessage());
+        }
+    }
+
+    /** Verifies the claimed checksums, then every field and tensor with {@code validator}. */
+    public static Verified verify(UploadValidator validator, Map<String, String> claimed, Optional<byte[]> weights,
+                                  Optional<byte[]> config, String source) throws Rejected {
         for (String file : FILES) {
             String sha = claimed.get(file);
             if (sha == null || !sha.matches("[0-9a-fA-F]{64}")) {
@@ -67,102 +127,10 @@ public final class UploadVerifier {
         }
         LoraAdapter adapter;
         try {
-            adapter = PeftAdapters.fromParts(new String(config.get(), StandardCharsets.UTF_8),
-                    SafeTensors.read(weights.get(), source + "/" + WEIGHTS), source);
+            adapter = validator.validate(config.get(), weights.get(), source);
         } catch (IOException | RuntimeException e) {
-            throw new Rejected("not a valid PEFT adapter: " + e.getMessage());
-        }
-        checkConfig(job, adapter);
-        checkFinite(adapter);
-        if (reference != null) {
-            checkMatches(job, adapter, reference);
+            throw new Rejected(e.getMessage());
         }
         return new Verified(adapter, weightsSha, configSha, weights.get().length + (long) config.get().length);
-    }
-
-    private static void checkConfig(JobRequest job, LoraAdapter adapter) throws Rejected {
-        if (adapter.config().r() != job.rank()) {
-            throw new Rejected("adapter_config.json has r=" + adapter.config().r() + " but the job trains rank " + job.rank());
-        }
-        if (Math.abs(adapter.config().loraAlpha() - job.alpha()) > 1e-6 * Math.max(1, Math.abs(job.alpha()))) {
-            throw new Rejected("adapter_config.json has lora_alpha=" + adapter.config().loraAlpha()
-                    + " but the job uses " + job.alpha());
-        }
-        if (adapter.config().useRslora() != Boolean.TRUE.equals(job.useRslora())) {
-            throw new Rejected("adapter_config.json has use_rslora=" + adapter.config().useRslora()
-                    + " but the job uses " + Boolean.TRUE.equals(job.useRslora()));
-        }
-        for (LoraLayer layer : adapter.layers().values()) {
-            if (layer.rank() != job.rank()) {
-                throw new Rejected("layer " + layer.module() + " has rank " + layer.rank() + ", the job trains rank "
-                        + job.rank());
-            }
-            if (job.targetModules().stream().noneMatch(t -> targets(layer.module(), t))) {
-                throw new Rejected("layer " + layer.module() + " is not one of the job's target modules "
-                        + job.targetModules());
-            }
-        }
-        for (String target : job.targetModules()) {
-            if (adapter.layers().keySet().stream().noneMatch(m -> targets(m, target))) {
-                throw new Rejected("no LoRA layer for target module '" + target + "'");
-            }
-        }
-    }
-
-    static boolean targets(String module, String target) {
-        return module.equals(target) || module.endsWith("." + target);
-    }
-
-    private static void checkFinite(LoraAdapter adapter) throws Rejected {
-        for (LoraLayer layer : adapter.layers().values()) {
-            if (!layer.a().isFinite()) {
-                throw new Rejected("layer " + layer.module() + ": lora_A holds a NaN or infinite value");
-            }
-            if (!layer.b().isFinite()) {
-                throw new Rejected("layer " + layer.module() + ": lora_B holds a NaN or infinite value");
-            }
-        }
-        for (Map.Entry<String, Tensor> e : adapter.extras().entrySet()) {
-            DType t = e.getValue().dtype();
-            if (t == DType.F32 || t == DType.F16 || t == DType.BF16 || t == DType.F64) {
-                for (float v : e.getValue().toFloatArray()) {
-                    if (!Float.isFinite(v)) {
-                        throw new Rejected("tensor " + e.getKey() + " holds a NaN or infinite value");
-                    }
-                }
-            }
-        }
-    }
-
-    private static void checkMatches(JobRequest job, LoraAdapter adapter, LoraAdapter reference) throws Rejected {
-        if (!adapter.layers().keySet().equals(reference.layers().keySet())) {
-            throw new Rejected("LoRA layers " + adapter.layers().keySet() + " differ from the round's "
-                    + reference.layers().keySet());
-        }
-        for (LoraLayer layer : adapter.layers().values()) {
-            LoraLayer ref = reference.layers().get(layer.module());
-            if (!sameShape(layer.a(), ref.a()) || !sameShape(layer.b(), ref.b())) {
-                throw new Rejected("layer " + layer.module() + " has lora_A " + layer.a().shape() + " and lora_B "
-                        + layer.b().shape() + ", the round's adapters have " + ref.a().shape() + " and " + ref.b().shape());
-            }
-            if (job.method() == Method.FFA && !layer.a().equals(ref.a())) {
-                throw new Rejected("layer " + layer.module() + ": FFA keeps lora_A frozen at the shared initialisation,"
-                        + " but this upload's lora_A differs from the round's");
-            }
-        }
-        if (!adapter.extras().keySet().equals(reference.extras().keySet())) {
-            throw new Rejected("extra tensors " + adapter.extras().keySet() + " differ from the round's "
-                    + reference.extras().keySet());
-        }
-        for (Map.Entry<String, Tensor> e : adapter.extras().entrySet()) {
-            if (!java.util.Arrays.equals(e.getValue().shape(), reference.extras().get(e.getKey()).shape())) {
-                throw new Rejected("tensor " + e.getKey() + " has shape " + java.util.Arrays.toString(e.getValue().shape())
-                        + ", the round's is " + java.util.Arrays.toString(reference.extras().get(e.getKey()).shape()));
-            }
-        }
-    }
-
-    private static boolean sameShape(Matrix x, Matrix y) {
-        return x.rows() == y.rows() && x.cols() == y.cols();
     }
 }

@@ -1,7 +1,5 @@
 package dev.fedexlora.coordinator.task;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,10 +9,10 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 import dev.fedexlora.coordinator.CoordinatorMetrics;
-import dev.fedexlora.core.checksum.Sha256;
+import dev.fedexlora.coordinator.job.JobRequest;
+import dev.fedexlora.coordinator.registry.BaseCheckpoints;
 import dev.fedexlora.core.peft.LoraAdapter;
-import dev.fedexlora.core.peft.PeftAdapters;
-import dev.fedexlora.core.tensor.SafeTensors;
+import dev.fedexlora.core.validate.UploadValidator;
 import dev.fedexlora.platform.storage.ObjectNotFoundException;
 import dev.fedexlora.platform.storage.ObjectStore;
 
@@ -32,12 +30,14 @@ public class VerifiedUploads {
     static final long MAX_KEPT_BYTES = 512L << 20;
 
     private final ObjectStore store;
+    private final BaseCheckpoints baseCheckpoints;
     private final CoordinatorMetrics metrics;
     private final Map<UUID, Kept> kept = new LinkedHashMap<>();
     private long keptBytes;
 
-    VerifiedUploads(ObjectStore store, CoordinatorMetrics metrics) {
+    VerifiedUploads(ObjectStore store, BaseCheckpoints baseCheckpoints, CoordinatorMetrics metrics) {
         this.store = store;
+        this.baseCheckpoints = baseCheckpoints;
         this.metrics = metrics;
     }
 
@@ -45,15 +45,37 @@ public class VerifiedUploads {
     private record Kept(UUID roundId, UploadVerifier.Verified upload) {
     }
 
-    /** Both files of the task's upload, read once; empty files stand for a file that never arrived. */
-    record Upload(Optional<byte[]> weights, Optional<byte[]> config) {
+    /**
+     * Verifies a task's upload against the job and its base checkpoint ({@link UploadVerifier}): each file's size is
+     * bounded by what the job's shapes can produce before a byte of it is read, then both are read once.
+     *
+     * @param ffaReference for FFA, a verified upload of the round whose {@code lora_A} every other must equal
+     */
+    UploadVerifier.Verified verify(TaskEntity task, JobRequest job, String model, Map<String, String> claimed,
+                                   LoraAdapter ffaReference) throws UploadVerifier.Rejected {
+        UploadValidator validator = UploadVerifier.validator(job, baseCheckpoints.shapes(model), ffaReference);
+        metrics.uploadRead();
+        Optional<byte[]> weights = readBounded(validator, task, UploadVerifier.WEIGHTS);
+        Optional<byte[]> config = readBounded(validator, task, UploadVerifier.CONFIG);
+        return UploadVerifier.verify(validator, claimed, weights, config, "task " + task.getId());
     }
 
-    /** The object store's copy of a task's upload (one read of each file). */
-    Upload read(TaskEntity task) {
-        metrics.uploadRead();
-        return new Upload(readIfPresent(TaskKeys.upload(task, UploadVerifier.WEIGHTS)),
-                readIfPresent(TaskKeys.upload(task, UploadVerifier.CONFIG)));
+    private Optional<byte[]> readBounded(UploadValidator validator, TaskEntity task, String file)
+            throws UploadVerifier.Rejected {
+        String key = TaskKeys.upload(task, file);
+        Optional<ObjectStore.ObjectInfo> info = store.stat(key);
+        if (info.isEmpty()) {
+            return Optional.empty();
+        }
+        UploadVerifier.checkSize(validator, file, info.get().size());
+        try {
+            byte[] bytes = store.read(key);
+            // A PUT may have replaced the object between stat and read: bound what was read as well.
+            UploadVerifier.checkSize(validator, file, bytes.length);
+            return Optional.of(bytes);
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     /** Keeps a verified upload for its round. */
@@ -75,11 +97,13 @@ public class VerifiedUploads {
     }
 
     /**
-     * What a DONE task uploaded, exactly as verified at completion: the parsed adapter and its size.
+     * What a DONE task uploaded, exactly as verified at completion: the parsed adapter and its size. When it is no
+     * longer kept (a restart), it is read again within the job's bounds, must have the SHA-256 recorded at
+     * completion, and is validated again.
      *
-     * @throws Unreadable when it is no longer kept and the stored copy is missing, changed or unreadable
+     * @throws Unreadable when the stored copy is missing, changed, too large or no longer valid
      */
-    public UploadVerifier.Verified adapter(TaskEntity done) throws Unreadable {
+    public UploadVerifier.Verified adapter(TaskEntity done, JobRequest job, String model) throws Unreadable {
         synchronized (this) {
             Kept k = kept.get(done.getId());
             if (k != null && k.upload().weightsSha256().equals(done.getAdapterSha256())
@@ -87,20 +111,14 @@ public class VerifiedUploads {
                 return k.upload();
             }
         }
-        Upload upload = read(done);
-        byte[] weights = upload.weights().orElse(new byte[0]);
-        byte[] config = upload.config().orElse(new byte[0]);
-        metrics.bytesMoved("in", weights.length + (long) config.length);
-        if (!Sha256.hex(weights).equals(done.getAdapterSha256()) || !Sha256.hex(config).equals(done.getConfigSha256())) {
-            throw new Unreadable("the upload of client " + done.getClientId() + " (task " + done.getId()
-                    + ") changed after it was verified");
-        }
         try {
-            return new UploadVerifier.Verified(PeftAdapters.fromParts(new String(config, StandardCharsets.UTF_8),
-                    SafeTensors.read(weights, done.getId().toString()), "client " + done.getClientId()),
-                    done.getAdapterSha256(), done.getConfigSha256(), weights.length + (long) config.length);
-        } catch (IOException | RuntimeException e) {
-            throw new Unreadable("the upload of client " + done.getClientId() + " no longer reads: " + e.getMessage());
+            UploadVerifier.Verified v = verify(done, job, model, Map.of(UploadVerifier.WEIGHTS,
+                    done.getAdapterSha256(), UploadVerifier.CONFIG, done.getConfigSha256()), null);
+            metrics.bytesMoved("in", v.bytes());
+            return v;
+        } catch (UploadVerifier.Rejected e) {
+            throw new Unreadable("the upload of client " + done.getClientId() + " (task " + done.getId()
+                    + ") no longer verifies: " + e.getMessage());
         }
     }
 
@@ -113,14 +131,6 @@ public class VerifiedUploads {
                 keptBytes -= k.upload().bytes();
                 it.remove();
             }
-        }
-    }
-
-    private Optional<byte[]> readIfPresent(String key) {
-        try {
-            return Optional.of(store.read(key));
-        } catch (ObjectNotFoundException e) {
-            return Optional.empty();
         }
     }
 

@@ -17,7 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ConfigCheck {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** A key given twice is refused: another parser might take the other value. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Fields that change which modules are adapted or how, and that a platform job never sets. */
     private static final List<String> MUST_BE_UNSET = List.of("layers_to_transform", "layers_pattern",
