@@ -18,6 +18,16 @@ public final class TaskKeys {
                 + task.getAttempts() + "/" + file;
     }
 
+    /**
+     * {@code jobs/{job}/rounds/{r}/verified/{task}/{attempt}/{file}}: the coordinator's own copy of the bytes it verified at
+     * completion. No presigned URL names it, so what a round aggregates after a restart cannot have been changed by
+     * a PUT through the upload's URL, which stays valid until the lease would have expired.
+     */
+    public static String verified(TaskEntity task, String file) {
+        return "jobs/" + task.getJobId() + "/rounds/" + task.getRoundNumber() + "/verified/" + task.getId() + "/"
+                + task.getAttempts() + "/" + file;
+    }
+
     /** {@code jobs/{job}/rounds/{r}/version/{file}}: the artifacts of the version a round produced. */
     public static String version(UUID jobId, int round, String file) {
         return "jobs/" + jobId + "/rounds/" + round + "/version/" + file;

@@ -128,8 +128,10 @@ public final class UploadVerifier {
         LoraAdapter adapter;
         try {
             adapter = validator.validate(config.get(), weights.get(), source);
-        } catch (IOException | RuntimeException e) {
+        } catch (dev.fedexlora.core.validate.RejectedUploadException e) {
             throw new Rejected(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw new Rejected("not a valid PEFT adapter: " + e.getMessage());
         }
         return new Verified(adapter, weightsSha, configSha, weights.get().length + (long) config.get().length);
     }

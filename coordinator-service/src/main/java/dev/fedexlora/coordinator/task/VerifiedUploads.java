@@ -20,8 +20,9 @@ import dev.fedexlora.platform.storage.ObjectStore;
  * Each client upload is read from the object store once: at completion, where it is verified and parsed. What the
  * round needs afterwards (the reference shapes for the next completions, the adapters to aggregate) is kept here,
  * so a round of n clients reads n uploads, and aggregates exactly the bytes that were verified (a presigned upload
- * URL still valid after completion cannot change them). After a restart, or past {@link #MAX_KEPT_BYTES}, an upload
- * is read again and checked against the SHA-256 recorded at completion.
+ * URL still valid after completion cannot change them). After a restart, or past {@link #MAX_KEPT_BYTES}, the
+ * coordinator's own copy of the verified bytes ({@link TaskKeys#verified}) is read again, checked against the SHA-256
+ * recorded at completion and validated again.
  */
 @Component
 public class VerifiedUploads {
@@ -47,7 +48,9 @@ public class VerifiedUploads {
 
     /**
      * Verifies a task's upload against the job and its base checkpoint ({@link UploadVerifier}): each file's size is
-     * bounded by what the job's shapes can produce before a byte of it is read, then both are read once.
+     * bounded by what the job's shapes can produce before a byte of it is read, then both are read once. The
+     * verified bytes are copied to the coordinator's own keys ({@link TaskKeys#verified}) before the caller marks
+     * the task DONE.
      *
      * @param ffaReference for FFA, a verified upload of the round whose {@code lora_A} every other must equal
      */
@@ -55,14 +58,17 @@ public class VerifiedUploads {
                                    LoraAdapter ffaReference) throws UploadVerifier.Rejected {
         UploadValidator validator = UploadVerifier.validator(job, baseCheckpoints.shapes(model), ffaReference);
         metrics.uploadRead();
-        Optional<byte[]> weights = readBounded(validator, task, UploadVerifier.WEIGHTS);
-        Optional<byte[]> config = readBounded(validator, task, UploadVerifier.CONFIG);
-        return UploadVerifier.verify(validator, claimed, weights, config, "task " + task.getId());
+        Optional<byte[]> weights = readBounded(validator, TaskKeys.upload(task, UploadVerifier.WEIGHTS));
+        Optional<byte[]> config = readBounded(validator, TaskKeys.upload(task, UploadVerifier.CONFIG));
+        UploadVerifier.Verified verified = UploadVerifier.verify(validator, claimed, weights, config,
+                "task " + task.getId());
+        store.put(TaskKeys.verified(task, UploadVerifier.WEIGHTS), weights.orElseThrow());
+        store.put(TaskKeys.verified(task, UploadVerifier.CONFIG), config.orElseThrow());
+        return verified;
     }
 
-    private Optional<byte[]> readBounded(UploadValidator validator, TaskEntity task, String file)
-            throws UploadVerifier.Rejected {
-        String key = TaskKeys.upload(task, file);
+    private Optional<byte[]> readBounded(UploadValidator validator, String key) throws UploadVerifier.Rejected {
+        String file = key.substring(key.lastIndexOf('/') + 1);
         Optional<ObjectStore.ObjectInfo> info = store.stat(key);
         if (info.isEmpty()) {
             return Optional.empty();
@@ -112,13 +118,17 @@ public class VerifiedUploads {
             }
         }
         try {
-            UploadVerifier.Verified v = verify(done, job, model, Map.of(UploadVerifier.WEIGHTS,
-                    done.getAdapterSha256(), UploadVerifier.CONFIG, done.getConfigSha256()), null);
+            UploadValidator validator = UploadVerifier.validator(job, baseCheckpoints.shapes(model), null);
+            metrics.uploadRead();
+            UploadVerifier.Verified v = UploadVerifier.verify(validator, Map.of(UploadVerifier.WEIGHTS,
+                    done.getAdapterSha256(), UploadVerifier.CONFIG, done.getConfigSha256()),
+                    readBounded(validator, TaskKeys.verified(done, UploadVerifier.WEIGHTS)),
+                    readBounded(validator, TaskKeys.verified(done, UploadVerifier.CONFIG)), "task " + done.getId());
             metrics.bytesMoved("in", v.bytes());
             return v;
         } catch (UploadVerifier.Rejected e) {
-            throw new Unreadable("the upload of client " + done.getClientId() + " (task " + done.getId()
-                    + ") no longer verifies: " + e.getMessage());
+            throw new Unreadable("the verified copy of client " + done.getClientId() + "'s upload (task "
+                    + done.getId() + ") no longer verifies: " + e.getMessage());
         }
     }
 

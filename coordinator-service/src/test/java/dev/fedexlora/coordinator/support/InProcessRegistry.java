@@ -96,6 +96,7 @@ public final class InProcessRegistry implements AutoCloseable {
                     StandardCharsets.UTF_8);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             Random rnd = new Random(name.hashCode());
+            tensors.put("embeddings.word_embeddings.weight", TestAdapters.gaussian(rnd, 32, hidden).toTensor());
             for (int layer = 0; layer < 2; layer++) {
                 for (String t : TestAdapters.TARGETS) {
                     tensors.put("encoder.layer." + layer + ".attention.self." + t + ".weight",

@@ -74,6 +74,44 @@ class LateUploadIntegrationTests extends AbstractCoordinatorIntegrationTests {
                 .isEqualTo(sha.get(PeftAdapters.WEIGHTS_FILE));
     }
 
+    /**
+     * The same late PUT, then the coordinator forgets what it kept (as after a restart) before the round closes:
+     * the round reads the coordinator's own copy of the verified bytes, not the changed upload, and aggregates at
+     * its first attempt.
+     */
+    @Test
+    void aRoundThatReadsItsUploadsAgainReadsTheVerifiedCopy(
+            @org.springframework.beans.factory.annotation.Autowired VerifiedUploads uploads,
+            @org.springframework.beans.factory.annotation.Autowired TaskRepository tasks) {
+        TestWorker w = new TestWorker(baseUrl(), WORKER_A, "late-b", Map.of("lu-d1", Map.of("wordnet-nouns", 10L),
+                "lu-d2", Map.of("wordnet-nouns", 10L))).register();
+        String jobId = submit(baseUrl(), job(List.of("lu-d1", "lu-d2"), 1));
+        JsonNode first = w.awaitLease(10_000);
+        String url = first.get("upload").get(PeftAdapters.WEIGHTS_FILE).asString();
+        Map<String, String> sha = w.upload(first, TestAdapters.files(TestAdapters.random(63, 4, 8.0,
+                TestAdapters.HIDDEN)));
+        assertThat(w.complete(first, sha, 10, Map.of("loss", 0.3)).status()).isEqualTo(200);
+        TestWorker.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(
+                TestAdapters.files(TestAdapters.random(64, 4, 8.0, TestAdapters.HIDDEN)).get(PeftAdapters.WEIGHTS_FILE)))
+                .build());
+        uploads.forgetRound(tasks.findById(java.util.UUID.fromString(first.get("taskId").asString())).orElseThrow()
+                .getRoundId());
+
+        JsonNode second = w.awaitLease(10_000);
+        Map<String, String> sha2 = w.upload(second, TestAdapters.files(TestAdapters.random(65, 4, 8.0,
+                TestAdapters.HIDDEN)));
+        assertThat(w.complete(second, sha2, 10, Map.of("loss", 0.4)).status()).isEqualTo(200);
+
+        JsonNode done = awaitJob(baseUrl(), jobId, "SUCCEEDED", 30_000);
+        JsonNode rounds = call(baseUrl(), "GET", "/api/v1/jobs/" + jobId + "/rounds", VIEWER, null).json();
+        assertThat(rounds.get(0).get("attempt").asInt()).isEqualTo(1);
+        JsonNode version = call(CoordinatorTestSupport.registry().url(), "GET",
+                "/api/v1/models/" + MODEL + "/versions/" + done.get("modelVersion").asInt(),
+                dev.fedexlora.coordinator.support.InProcessRegistry.READER_TOKEN, null).json();
+        assertThat(version.get("clients").findValuesAsString("adapterSha256"))
+                .contains(sha.get(PeftAdapters.WEIGHTS_FILE), sha2.get(PeftAdapters.WEIGHTS_FILE));
+    }
+
     private static long expiresSeconds(String url) {
         Matcher m = EXPIRES.matcher(url);
         assertThat(m.find()).as(url).isTrue();

@@ -98,7 +98,7 @@ class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
         r = w.complete(lease, w.upload(lease, TestAdapters.files(TestAdapters.random(5, 2, 8.0, TestAdapters.HIDDEN))),
                 10, METRICS);
         assertProblem(r, 422, "upload-rejected");
-        assertThat(r.json().get("detail").asString()).contains("rank 4");
+        assertThat(r.json().get("detail").asString()).contains("r: is 2 but the job's rank is 4");
         lease = w.awaitLease(10_000);
         Map<String, byte[]> garbage = new HashMap<>(TestAdapters.files(adapter(6)));
         garbage.put(PeftAdapters.WEIGHTS_FILE, "not a tensor file".getBytes(StandardCharsets.UTF_8));

@@ -30,12 +30,8 @@ public enum Promise {
     }
 
     /**
-     * The promises broken on today's platform, each with why (issue 13 describes the fixes). The server-side work
-     * removes entries from here as it keeps them: the chaos tests assert that exactly these are broken, so a fix
-     * that is not recorded here, or a new breakage, fails the build.
+     * The promises broken on today's platform, each with why; none at present. The chaos tests assert that exactly
+     * these are broken, so a new breakage (or a fix not recorded here) fails the build.
      */
-    public static final Map<Promise, String> KNOWN_BROKEN = Map.of(
-            NO_BAD_ARTIFACT_ACCEPTED, "the coordinator's upload check ignores alpha_pattern, fan_in_fan_out, bias,"
-                    + " tensor dtypes, extra keys, the base model's shapes and the size (lora-core's UploadValidator is"
-                    + " not wired into completion yet; example counts are bounded)");
+    public static final Map<Promise, String> KNOWN_BROKEN = Map.of();
 }
