@@ -69,6 +69,16 @@ public final class CoordinatorTestSupport {
         p.put("fedex.coordinator.scheduler-interval", "100ms");
         p.put("fedex.coordinator.max-round-attempts", "2");
         p.put("fedex.coordinator.max-task-attempts", "5");
+        p.putAll(credentials());
+        return p;
+    }
+
+    /**
+     * The API tokens {@link #SUBMITTER} and {@link #VIEWER} and the worker credentials {@link #WORKER_A},
+     * {@link #WORKER_B} (any client) and {@link #WORKER_C} ({@link #BOUND_CLIENT} only), as configuration.
+     */
+    public static Map<String, Object> credentials() {
+        Map<String, Object> p = new LinkedHashMap<>();
         String[][] tokens = {{"submitter", "SUBMITTER", SUBMITTER}, {"viewer", "VIEWER", VIEWER}};
         for (int i = 0; i < tokens.length; i++) {
             p.put("fedex.coordinator.security.tokens[" + i + "].name", tokens[i][0]);
