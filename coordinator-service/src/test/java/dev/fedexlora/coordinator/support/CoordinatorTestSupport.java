@@ -31,6 +31,12 @@ public final class CoordinatorTestSupport {
     public static final String BOUND_CLIENT = "bound-c1";
     public static final String MODEL = "tiny-bert";
 
+    /**
+     * A registry address where nothing listens (port 1 is never bound here): a coordinator pointed at it runs
+     * without a registry, and any call to one fails at once as an outage.
+     */
+    public static final String NO_REGISTRY = "http://127.0.0.1:1";
+
     private static InProcessRegistry registry;
 
     private CoordinatorTestSupport() {
