@@ -25,7 +25,7 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@DataJpaTest
+@DataJpaTest(showSql = false)
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
 // the job request's attribute converter reads and writes with the application's JSON mapper
 @ImportAutoConfiguration(JacksonAutoConfiguration.class)
