@@ -9,8 +9,11 @@ import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.TestInfrastructure;
 
 /**
- * A coordinator on a real port, on embedded PostgreSQL, s3proxy and the recording registry. Every subclass shares
- * one context (and one database): tests use their own client ids so their jobs never meet.
+ * The coordinator alone on a real port, on embedded PostgreSQL and s3proxy, without a model registry: its registry
+ * address is one where nothing listens ({@link CoordinatorTestSupport#NO_REGISTRY}), so a test here that reached
+ * the registry would get a 503 {@code registry-unavailable}, and a registry fault never fails it. For what needs
+ * the whole service but no job (worker identity, the API document). Every subclass shares one context and one
+ * database.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class AbstractCoordinatorIntegrationTests {
@@ -27,7 +30,8 @@ public abstract class AbstractCoordinatorIntegrationTests {
                 databaseUrl = TestInfrastructure.newDatabaseUrl();
             }
         }
-        CoordinatorTestSupport.properties(databaseUrl).forEach((k, v) -> registry.add(k, () -> v));
+        CoordinatorTestSupport.properties(TestInfrastructure.Database.embedded(databaseUrl),
+                TestInfrastructure.bucket(), CoordinatorTestSupport.NO_REGISTRY).forEach((k, v) -> registry.add(k, () -> v));
     }
 
     protected String baseUrl() {

@@ -19,7 +19,7 @@ import dev.fedexlora.coordinator.support.TestWorker.Response;
 import tools.jackson.databind.JsonNode;
 
 /** The job API's contract: creation, problem details for bad input, 404, 409, OpenAPI and health. */
-class JobApiIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class JobApiIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     @Test
     void createsARunningJobWithDefaultsAndOpensRoundOne() {

@@ -3,26 +3,26 @@ package dev.fedexlora.coordinator.event;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * What a job event says, one record per kind; the kind's name ({@link #type()}, the simple record name) is the
- * event's {@code type} on the stream and in the table, and the record's fields are its {@code data}.
+ * event's {@code type} on the stream and in the table, and the record's fields are its {@code data}. Stored, the
+ * record carries its kind as {@code @type} so that it reads back as itself; the stream leaves that out
+ * ({@link JobEvent#data()}).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "@type")
+@JsonSubTypes({@JsonSubTypes.Type(JobEventData.JobStarted.class), @JsonSubTypes.Type(JobEventData.RoundOpened.class),
+        @JsonSubTypes.Type(JobEventData.TaskCompleted.class), @JsonSubTypes.Type(JobEventData.TaskFailed.class),
+        @JsonSubTypes.Type(JobEventData.RoundAggregated.class), @JsonSubTypes.Type(JobEventData.RoundRetried.class),
+        @JsonSubTypes.Type(JobEventData.JobSucceeded.class), @JsonSubTypes.Type(JobEventData.JobFailed.class),
+        @JsonSubTypes.Type(JobEventData.JobCancelled.class)})
 public sealed interface JobEventData {
 
     /** The event's type: the record's simple name (JobStarted, RoundOpened, …). */
     default String type() {
         return getClass().getSimpleName();
-    }
-
-    /** The record class of an event type, for reading a stored event back. */
-    static Class<? extends JobEventData> classOf(String type) {
-        for (Class<?> c : JobEventData.class.getPermittedSubclasses()) {
-            if (c.getSimpleName().equals(type)) {
-                return c.asSubclass(JobEventData.class);
-            }
-        }
-        throw new IllegalArgumentException("unknown job event type " + type);
     }
 
     record BaseModel(String name, int version) {

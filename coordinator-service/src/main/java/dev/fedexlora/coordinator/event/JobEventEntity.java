@@ -3,11 +3,14 @@ package dev.fedexlora.coordinator.event;
 import java.time.Instant;
 import java.util.UUID;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** One event of a job's history; ids increase, so they double as SSE event ids for resumption. */
 @Entity
@@ -19,16 +22,19 @@ class JobEventEntity {
     private Long id;
     private UUID jobId;
     private String type;
-    private String payloadJson;
+    /** The event's record, stored with its kind ({@code @type}) so that it reads back as the same record. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "payload_json")
+    private JobEventData payload;
     private Instant createdAt;
 
     protected JobEventEntity() {
     }
 
-    JobEventEntity(UUID jobId, String type, String payloadJson, Instant createdAt) {
+    JobEventEntity(UUID jobId, JobEventData payload, Instant createdAt) {
         this.jobId = jobId;
-        this.type = type;
-        this.payloadJson = payloadJson;
+        this.type = payload.type();
+        this.payload = payload;
         this.createdAt = createdAt;
     }
 
@@ -44,8 +50,8 @@ class JobEventEntity {
         return type;
     }
 
-    String getPayloadJson() {
-        return payloadJson;
+    JobEventData getPayload() {
+        return payload;
     }
 
     Instant getCreatedAt() {

@@ -9,8 +9,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * Records job events in the same transaction as the transition they describe, and hands them to the live
  * streams once that transaction commits (so a stream never shows a transition that rolled back).
@@ -20,21 +18,18 @@ public class JobEvents {
 
     private final JobEventRepository events;
     private final ApplicationEventPublisher publisher;
-    private final JsonMapper json;
     private final Clock clock;
 
-    JobEvents(JobEventRepository events, ApplicationEventPublisher publisher, JsonMapper json, Clock clock) {
+    JobEvents(JobEventRepository events, ApplicationEventPublisher publisher, Clock clock) {
         this.events = events;
         this.publisher = publisher;
-        this.json = json;
         this.clock = clock;
     }
 
     /** Must run inside the transaction of the transition it records. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void record(UUID jobId, JobEventData data) {
-        JobEventEntity e = events.save(new JobEventEntity(jobId, data.type(), json.writeValueAsString(data),
-                clock.instant()));
+        JobEventEntity e = events.save(new JobEventEntity(jobId, data, clock.instant()));
         publisher.publishEvent(toEvent(e));
     }
 
@@ -49,7 +44,6 @@ public class JobEvents {
     }
 
     private JobEvent toEvent(JobEventEntity e) {
-        return new JobEvent(e.getId(), e.getJobId(), e.getType(), e.getCreatedAt(),
-                json.readValue(e.getPayloadJson(), JobEventData.classOf(e.getType())));
+        return new JobEvent(e.getId(), e.getJobId(), e.getType(), e.getCreatedAt(), e.getPayload());
     }
 }

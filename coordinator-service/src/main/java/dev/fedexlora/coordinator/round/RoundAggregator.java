@@ -283,11 +283,11 @@ class RoundAggregator {
         double sum = 0;
         double weight = 0;
         for (int i = 0; i < tasks.size(); i++) {
-            String m = tasks.get(i).getMetricsJson();
+            Map<String, Object> m = tasks.get(i).getMetrics();
             if (m == null) {
                 continue;
             }
-            Object v = json.readValue(m, Map.class).get(name);
+            Object v = m.get(name);
             if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
                 sum += p[i] * n.doubleValue();
                 weight += p[i];

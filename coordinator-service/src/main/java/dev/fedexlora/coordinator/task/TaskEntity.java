@@ -1,14 +1,19 @@
 package dev.fedexlora.coordinator.task;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.UUID;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** One client's work in one round attempt. State changes go through {@link TaskRepository}'s conditional updates. */
 @Entity
@@ -31,7 +36,10 @@ public class TaskEntity {
     private String adapterSha256;
     private String configSha256;
     private Long examples;
-    private String metricsJson;
+    /** The client's training metrics as it reported them (numbers by name); null until the task is done. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "metrics_json")
+    private Map<String, Object> metrics;
     private String failureReason;
     private Instant createdAt;
     private Instant updatedAt;
@@ -99,8 +107,9 @@ public class TaskEntity {
         return examples;
     }
 
-    public String getMetricsJson() {
-        return metricsJson;
+    /** The reported metrics (read-only), or null while the task is not done. */
+    public Map<String, Object> getMetrics() {
+        return metrics == null ? null : Collections.unmodifiableMap(metrics);
     }
 
     public String getFailureReason() {

@@ -2,6 +2,7 @@ package dev.fedexlora.coordinator.task;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -89,12 +90,12 @@ interface TaskRepository extends JpaRepository<TaskEntity, UUID> {
     @Query("""
             update TaskEntity t set t.state = dev.fedexlora.coordinator.task.TaskState.DONE,
                    t.adapterSha256 = :adapterSha256, t.configSha256 = :configSha256, t.examples = :examples,
-                   t.metricsJson = :metrics, t.completedAt = :now, t.updatedAt = :now, t.failureReason = null,
+                   t.metrics = :metrics, t.completedAt = :now, t.updatedAt = :now, t.failureReason = null,
                    t.version = t.version + 1
             where t.id = :id and t.state = dev.fedexlora.coordinator.task.TaskState.LEASED and t.leaseOwner = :worker""")
     int complete(@Param("id") UUID id, @Param("worker") UUID worker, @Param("adapterSha256") String adapterSha256,
                  @Param("configSha256") String configSha256, @Param("examples") long examples,
-                 @Param("metrics") String metrics, @Param("now") Instant now);
+                 @Param("metrics") Map<String, Object> metrics, @Param("now") Instant now);
 
     @Modifying(clearAutomatically = true, flushAutomatically = true)
     @Query("""

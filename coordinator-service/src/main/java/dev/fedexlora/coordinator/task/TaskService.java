@@ -27,7 +27,6 @@ import dev.fedexlora.coordinator.web.ApiException;
 import dev.fedexlora.coordinator.worker.WorkerEntity;
 import dev.fedexlora.coordinator.worker.WorkerService;
 import dev.fedexlora.core.peft.LoraAdapter;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -182,11 +181,11 @@ public class TaskService {
             throw ApiException.uploadRejected("upload of task " + taskId + " rejected: " + e.getMessage());
         }
         metrics.bytesMoved("in", verified.bytes());
-        String metricsJson = json.writeValueAsString(body.metrics() == null ? Map.of() : body.metrics());
+        Map<String, Object> reported = body.metrics() == null ? Map.of() : body.metrics();
         Boolean won = tx.execute(s -> {
             Instant now = clock.instant();
             if (tasks.complete(taskId, body.workerId(), verified.weightsSha256(), verified.configSha256(),
-                    body.examples(), metricsJson, now) == 0) {
+                    body.examples(), reported, now) == 0) {
                 return false;
             }
             events.record(task.getJobId(), new JobEventData.TaskCompleted(taskId.toString(),
@@ -281,8 +280,7 @@ public class TaskService {
     private TaskView view(TaskEntity t) {
         Map<String, String> sha = t.getAdapterSha256() == null ? null : Map.of(UploadVerifier.WEIGHTS,
                 t.getAdapterSha256(), UploadVerifier.CONFIG, t.getConfigSha256());
-        Map<String, Object> m = t.getMetricsJson() == null ? null
-                : json.readValue(t.getMetricsJson(), new TypeReference<Map<String, Object>>() { });
+        Map<String, Object> m = t.getMetrics();
         return new TaskView(t.getId(), t.getRoundId(), t.getClientId(), t.getState(), t.getAttempts(), t.getLeaseOwner(),
                 t.getLeaseExpiresAt(), t.getExamples(), sha, m, t.getFailureReason(), t.getCreatedAt(),
                 t.getCompletedAt());

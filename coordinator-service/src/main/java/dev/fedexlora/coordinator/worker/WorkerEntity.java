@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.persistence.CollectionTable;
-import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
@@ -32,12 +31,11 @@ public class WorkerEntity {
     private String principal;
     private Instant registeredAt;
     private Instant lastSeenAt;
-    /** client id → JSON object of data set name → example count. */
+    /** client id → the data sets it holds. */
     @ElementCollection(fetch = FetchType.EAGER)
     @CollectionTable(name = "worker_clients", joinColumns = @JoinColumn(name = "worker_id"))
     @MapKeyColumn(name = "client_id")
-    @Column(name = "datasets_json")
-    private Map<String, String> clients = new HashMap<>();
+    private Map<String, HostedDatasets> clients = new HashMap<>();
 
     protected WorkerEntity() {
     }
@@ -50,7 +48,7 @@ public class WorkerEntity {
         this.lastSeenAt = now;
     }
 
-    void announce(Map<String, String> clientDatasets, Instant now) {
+    void announce(Map<String, HostedDatasets> clientDatasets, Instant now) {
         clients.clear();
         clients.putAll(clientDatasets);
         lastSeenAt = now;
@@ -72,7 +70,12 @@ public class WorkerEntity {
         return lastSeenAt;
     }
 
-    public Map<String, String> getClients() {
-        return Map.copyOf(clients);
+    /** The ids of the clients it hosts. */
+    public java.util.Set<String> clientIds() {
+        return java.util.Set.copyOf(clients.keySet());
+    }
+
+    HostedDatasets datasets(String clientId) {
+        return clients.get(clientId);
     }
 }

@@ -14,8 +14,8 @@ public interface WorkerRepository extends JpaRepository<WorkerEntity, UUID> {
 
     Optional<WorkerEntity> findByName(String name);
 
-    /** Every (client id, data sets JSON) announced by any worker. */
-    @Query(nativeQuery = true, value = "select c.client_id, c.datasets_json from coordinator.worker_clients c")
+    /** Every (client id, {@link HostedDatasets}) announced by any worker. */
+    @Query("select key(c), value(c) from WorkerEntity w join w.clients c")
     List<Object[]> allClientDatasets();
 
     @Modifying(clearAutomatically = true, flushAutomatically = true)

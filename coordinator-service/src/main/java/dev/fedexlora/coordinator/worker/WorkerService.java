@@ -19,25 +19,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.fedexlora.coordinator.CoordinatorProperties;
 
 import dev.fedexlora.coordinator.web.ApiException;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Worker registration (bound to the calling credential's clients) and the ownership check every task call makes. */
 @Service
 public class WorkerService {
 
     private final WorkerRepository workers;
-    private final JsonMapper json;
     private static final int MAX_REGISTRATION_ATTEMPTS = 8;
 
     private final Clock clock;
     private final CoordinatorProperties properties;
     private final TransactionTemplate tx;
 
-    WorkerService(WorkerRepository workers, JsonMapper json, Clock clock, CoordinatorProperties properties,
+    WorkerService(WorkerRepository workers, Clock clock, CoordinatorProperties properties,
                   TransactionTemplate tx) {
         this.workers = workers;
-        this.json = json;
         this.clock = clock;
         this.properties = properties;
         this.tx = tx;
@@ -50,7 +46,7 @@ public class WorkerService {
      */
     public UUID register(WorkerRegistration registration, String principal) {
         CoordinatorProperties.WorkerCredential credential = properties.security().worker(principal);
-        Map<String, String> clients = new LinkedHashMap<>();
+        Map<String, HostedDatasets> clients = new LinkedHashMap<>();
         for (WorkerRegistration.Client c : registration.clients()) {
             if (credential == null || !credential.mayHost(c.clientId())) {
                 throw new ApiException(HttpStatus.FORBIDDEN, "forbidden", "this worker credential is not bound to"
@@ -62,7 +58,7 @@ public class WorkerService {
                             + " needs a non-negative example count");
                 }
             });
-            clients.put(c.clientId(), json.writeValueAsString(c.datasets()));
+            clients.put(c.clientId(), new HostedDatasets(c.datasets()));
         }
         for (int attempt = 1; ; attempt++) {
             try {
@@ -114,12 +110,8 @@ public class WorkerService {
      * announced none (a completion may not claim more examples than this).
      */
     public long registeredExamples(WorkerEntity w, String clientId, String dataset) {
-        String datasets = w.getClients().get(clientId);
-        if (datasets == null) {
-            return 0;
-        }
-        Long n = json.readValue(datasets, new TypeReference<Map<String, Long>>() { }).get(dataset);
-        return n == null ? 0 : n;
+        HostedDatasets datasets = w.datasets(clientId);
+        return datasets == null ? 0 : datasets.of(dataset);
     }
 
     /** Principal that registered the worker, or null when it is unknown. */
@@ -133,15 +125,15 @@ public class WorkerService {
     public Map<String, Long> clientsHolding(String dataset) {
         Map<String, Long> out = new java.util.TreeMap<>();
         for (Object[] row : workers.allClientDatasets()) {
-            Map<String, Long> datasets = json.readValue((String) row[1], new TypeReference<Map<String, Long>>() { });
-            if (datasets.containsKey(dataset)) {
-                out.merge((String) row[0], datasets.get(dataset), Math::max);
+            HostedDatasets datasets = (HostedDatasets) row[1];
+            if (datasets.examples().containsKey(dataset)) {
+                out.merge((String) row[0], datasets.of(dataset), Math::max);
             }
         }
         return out;
     }
 
     List<String> clientIds(WorkerEntity w) {
-        return new ArrayList<>(w.getClients().keySet());
+        return new ArrayList<>(w.clientIds());
     }
 }

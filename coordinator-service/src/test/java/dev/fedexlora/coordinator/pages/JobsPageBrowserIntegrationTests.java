@@ -31,7 +31,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
 import tools.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ import tools.jackson.databind.JsonNode;
  * the round's metrics and the link to the registered version appear without a reload. Skipped where
  * /usr/bin/chromium or /usr/bin/chromedriver is absent.
  */
-class JobsPageBrowserIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class JobsPageBrowserIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver"));

@@ -13,14 +13,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.TestWorker.Response;
 
 /**
  * The jobs page's shell is served without a token but holds no job data; the data stays behind the viewer role.
  * The job API takes the base model as a {@code fedex://} URI too.
  */
-class JobsPageIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class JobsPageIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     @Test
     void theShellIsPublicAndHoldsNoDataWhileTheApiStillNeedsAToken() {

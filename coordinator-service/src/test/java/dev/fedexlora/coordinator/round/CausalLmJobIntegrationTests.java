@@ -23,7 +23,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.TestWorker;
 import dev.fedexlora.coordinator.support.TinyDecoder;
@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
  * hosting three non-IID prompt/response clients trains LoRA on all seven projections with the decoder, and every
  * round aggregates exactly with a report per projection type and per layer.
  */
-class CausalLmJobIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     static final String DECODER = "tiny-llama";
     static final List<String> PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",

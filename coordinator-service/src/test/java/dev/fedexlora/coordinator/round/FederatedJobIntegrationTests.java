@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * adapters through the presigned URLs, complete them; the coordinator aggregates exactly, registers each round's
  * version in the real (in-process) model registry, and hands the next round the new global state.
  */
-class FederatedJobIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class FederatedJobIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     @Autowired
     MeterRegistry meters;

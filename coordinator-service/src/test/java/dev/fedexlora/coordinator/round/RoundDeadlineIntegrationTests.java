@@ -13,13 +13,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
 import tools.jackson.databind.JsonNode;
 
 /** Round deadlines: a round closes at its deadline with its quorum; without it the round is retried, then fails. */
-class RoundDeadlineIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class RoundDeadlineIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     @Test
     void atTheDeadlineARoundWithItsQuorumClosesWithoutTheMissingClient() {

@@ -31,6 +31,12 @@ public final class CoordinatorTestSupport {
     public static final String BOUND_CLIENT = "bound-c1";
     public static final String MODEL = "tiny-bert";
 
+    /**
+     * A registry address where nothing listens (port 1 is never bound here): a coordinator pointed at it runs
+     * without a registry, and any call to one fails at once as an outage.
+     */
+    public static final String NO_REGISTRY = "http://127.0.0.1:1";
+
     private static InProcessRegistry registry;
 
     private CoordinatorTestSupport() {
@@ -69,6 +75,16 @@ public final class CoordinatorTestSupport {
         p.put("fedex.coordinator.scheduler-interval", "100ms");
         p.put("fedex.coordinator.max-round-attempts", "2");
         p.put("fedex.coordinator.max-task-attempts", "5");
+        p.putAll(credentials());
+        return p;
+    }
+
+    /**
+     * The API tokens {@link #SUBMITTER} and {@link #VIEWER} and the worker credentials {@link #WORKER_A},
+     * {@link #WORKER_B} (any client) and {@link #WORKER_C} ({@link #BOUND_CLIENT} only), as configuration.
+     */
+    public static Map<String, Object> credentials() {
+        Map<String, Object> p = new LinkedHashMap<>();
         String[][] tokens = {{"submitter", "SUBMITTER", SUBMITTER}, {"viewer", "VIEWER", VIEWER}};
         for (int i = 0; i < tokens.length; i++) {
             p.put("fedex.coordinator.security.tokens[" + i + "].name", tokens[i][0]);

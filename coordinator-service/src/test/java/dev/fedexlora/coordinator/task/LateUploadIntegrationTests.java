@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * out fresh URLs. A PUT after the task is DONE, through the earlier attempt's URL or the done attempt's own, changes
  * nothing: the round aggregates the verified upload at its first attempt.
  */
-class LateUploadIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class LateUploadIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     private static final Pattern EXPIRES = Pattern.compile("X-Amz-Expires=(\\d+)");
 

@@ -17,7 +17,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.TestAdapters;
 import dev.fedexlora.coordinator.support.TestWorker;
 import dev.fedexlora.coordinator.support.TestWorker.Response;
@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * The worker side of the protocol under what real deployments do: a worker that vanishes (its lease expires and
  * another worker gets the task), corrupt uploads, a completion sent twice, and tokens used beyond their role.
  */
-class TaskProtocolIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class TaskProtocolIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     private static final Map<String, Object> METRICS = Map.of("loss", 0.7, "accuracy", 0.6);
 

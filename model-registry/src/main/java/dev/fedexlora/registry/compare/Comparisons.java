@@ -2,7 +2,7 @@ package dev.fedexlora.registry.compare;
 
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.model.Model;
+import dev.fedexlora.registry.catalog.Model;
 import dev.fedexlora.registry.version.Artifact;
 import dev.fedexlora.registry.version.ModelVersion;
 import dev.fedexlora.registry.version.VersionResponse;

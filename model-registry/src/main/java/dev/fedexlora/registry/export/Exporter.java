@@ -7,7 +7,7 @@ import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.core.tensor.SafeTensors;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.model.Model;
+import dev.fedexlora.registry.catalog.Model;
 import dev.fedexlora.platform.storage.ObjectNotFoundException;
 import dev.fedexlora.registry.RegistryProperties;
 import dev.fedexlora.platform.storage.ObjectStore;

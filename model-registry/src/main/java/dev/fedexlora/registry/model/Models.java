@@ -2,6 +2,8 @@ package dev.fedexlora.registry.model;
 
 import dev.fedexlora.core.tensor.InvalidTensorFileException;
 import dev.fedexlora.registry.api.ProblemType;
+import dev.fedexlora.registry.catalog.Model;
+import dev.fedexlora.registry.catalog.ModelRepository;
 import dev.fedexlora.registry.api.RegistryException;
 import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.registry.version.ArtifactValidator;

@@ -1,6 +1,6 @@
 package dev.fedexlora.registry.version;
 
-import dev.fedexlora.registry.model.Model;
+import dev.fedexlora.registry.catalog.Model;
 import jakarta.persistence.CascadeType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -3,7 +3,7 @@ package dev.fedexlora.registry.version;
 import dev.fedexlora.registry.api.PageResponse;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.model.Model;
+import dev.fedexlora.registry.catalog.Model;
 import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.registry.RegistryProperties;
 import io.swagger.v3.oas.annotations.Operation;

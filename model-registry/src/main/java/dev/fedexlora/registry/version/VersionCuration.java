@@ -2,8 +2,8 @@ package dev.fedexlora.registry.version;
 
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.model.Model;
-import dev.fedexlora.registry.model.ModelRepository;
+import dev.fedexlora.registry.catalog.Model;
+import dev.fedexlora.registry.catalog.ModelRepository;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

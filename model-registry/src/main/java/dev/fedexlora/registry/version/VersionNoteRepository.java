@@ -1,6 +1,6 @@
 package dev.fedexlora.registry.version;
 
-import dev.fedexlora.registry.model.Model;
+import dev.fedexlora.registry.catalog.Model;
 import java.util.List;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;

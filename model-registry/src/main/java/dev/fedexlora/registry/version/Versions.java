@@ -2,8 +2,8 @@ package dev.fedexlora.registry.version;
 
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
-import dev.fedexlora.registry.model.Model;
-import dev.fedexlora.registry.model.ModelRepository;
+import dev.fedexlora.registry.catalog.Model;
+import dev.fedexlora.registry.catalog.ModelRepository;
 import dev.fedexlora.platform.storage.ObjectNotFoundException;
 import dev.fedexlora.platform.storage.ObjectStore;
 import dev.fedexlora.platform.storage.StoredObject;

@@ -57,7 +57,7 @@ class PageController {
     String model(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
                  @RequestParam(defaultValue = "false") boolean archived, ModelMap ui) {
         ModelResponse model = models.get(name);
-        dev.fedexlora.registry.model.Model entity = versions.model(name);
+        dev.fedexlora.registry.catalog.Model entity = versions.model(name);
         Map<String, Integer> aliases = versions.aliases(entity);
         Page<ModelVersion> found = versions.page(entity, Math.max(page, 0), VERSIONS_PER_PAGE, archived);
         ui.addAttribute("showArchived", archived);
@@ -72,7 +72,7 @@ class PageController {
 
     @GetMapping("/models/{name}/versions/{version}")
     String version(@PathVariable String name, @PathVariable String version, ModelMap ui) {
-        dev.fedexlora.registry.model.Model entity = versions.model(name);
+        dev.fedexlora.registry.catalog.Model entity = versions.model(name);
         ModelVersion v = versions.resolve(entity, version);
         Map<String, Integer> aliases = versions.aliases(entity);
         List<ModelVersion> lineage = versions.lineage(v);

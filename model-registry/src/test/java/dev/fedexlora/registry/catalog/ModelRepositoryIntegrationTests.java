@@ -1,4 +1,4 @@
-package dev.fedexlora.registry.model;
+package dev.fedexlora.registry.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

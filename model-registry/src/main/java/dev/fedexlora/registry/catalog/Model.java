@@ -1,4 +1,4 @@
-package dev.fedexlora.registry.model;
+package dev.fedexlora.registry.catalog;
 
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
