@@ -27,7 +27,6 @@ import dev.fedexlora.coordinator.web.ApiException;
 import dev.fedexlora.coordinator.worker.WorkerEntity;
 import dev.fedexlora.coordinator.worker.WorkerService;
 import dev.fedexlora.core.peft.LoraAdapter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker side of a task: lease (claim with SKIP LOCKED), heartbeat, complete (verified upload) and fail, plus
@@ -48,14 +47,13 @@ public class TaskService {
     private final JobEvents events;
     private final CoordinatorMetrics metrics;
     private final CoordinatorProperties properties;
-    private final JsonMapper json;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     TaskService(TaskRepository tasks, JobRepository jobs, WorkerService workers,
                 GlobalStateResolver globalState, ObjectStore store, VerifiedUploads uploads, JobEvents events,
                 CoordinatorMetrics metrics,
-                CoordinatorProperties properties, JsonMapper json, TransactionTemplate tx, Clock clock) {
+                CoordinatorProperties properties, TransactionTemplate tx, Clock clock) {
         this.tasks = tasks;
         this.jobs = jobs;
         this.workers = workers;
@@ -65,7 +63,6 @@ public class TaskService {
         this.events = events;
         this.metrics = metrics;
         this.properties = properties;
-        this.json = json;
         this.tx = tx;
         this.clock = clock;
     }

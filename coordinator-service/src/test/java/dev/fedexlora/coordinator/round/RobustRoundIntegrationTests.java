@@ -15,7 +15,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.fedexlora.coordinator.AbstractCoordinatorIntegrationTests;
+import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.InProcessRegistry;
 import dev.fedexlora.coordinator.support.TestAdapters;
@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * A job's robust options reach the aggregation: with norm-outlier rejection on, a client whose update is a hundred
  * times the others' is left out of the round (weight 0, reported), and the version is built from the rest.
  */
-class RobustRoundIntegrationTests extends AbstractCoordinatorIntegrationTests {
+class RobustRoundIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     @Test
     void anOutlierClientIsLeftOutAndReported() {
