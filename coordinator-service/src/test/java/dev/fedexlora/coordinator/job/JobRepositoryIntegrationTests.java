@@ -73,7 +73,7 @@ class JobRepositoryIntegrationTests {
     private static JobEntity job(int rounds) {
         JobRequest request = new JobRequest(new JobRequest.BaseModelRef("tiny", "0"), "wordnet", List.of("c1", "c2"),
                 null, Method.FEDEX, rounds, 4, 8.0, List.of("query", "value"), 0.001, 10, 8, null, null, null, null,
-                null, null, null, null).withDefaults(Duration.ofMinutes(30));
+                null, null, null, null, null).withDefaults(Duration.ofMinutes(30));
         return new JobEntity(UUID.randomUUID(), Method.FEDEX, "tiny", 0, "wordnet", rounds, request, T0);
     }
 }
