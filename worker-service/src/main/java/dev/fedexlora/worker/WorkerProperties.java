@@ -29,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  * @param frozenCacheSize   memory for those outputs; the least recently used go first
  * @param exactMatchLimit   causal-LM tasks: held-out prompt/response pairs whose greedy answer is generated for
  *                          {@code exactMatch} (one decoding each; 0 skips the metric)
+ * @param maxDownloadSize   the largest file a download from a lease may be (a base checkpoint's shard, a residual, an
+ *                          adapter): a longer body is refused before it fills the disk
  * @param clients           clients with their own data files
  * @param partition         clients made by partitioning one data file (none when {@code clients} is 0)
  */
@@ -47,6 +49,7 @@ public record WorkerProperties(@DefaultValue("worker") String name,
                                @DefaultValue("true") boolean cacheFrozenLayers,
                                @DefaultValue("512MB") DataSize frozenCacheSize,
                                @DefaultValue("64") int exactMatchLimit,
+                               @DefaultValue("64GB") DataSize maxDownloadSize,
                                List<Client> clients,
                                Partition partition) {
 

@@ -112,9 +112,9 @@ public class RegistryClient {
         }
     }
 
-    /** The parts of a registry version the coordinator reads. */
+    /** The parts of a registry version the coordinator reads; {@code artifacts} with their checksums and sizes. */
     public record Version(String model, int version, Integer parentVersion, Source source,
-                         List<LineageEntry> lineage) {
+                         List<LineageEntry> lineage, List<ArtifactRef> artifacts) {
     }
 
     public record Model(String name, String architecture) {

@@ -12,11 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import dev.fedexlora.coordinator.registry.BaseCheckpoints;
 import dev.fedexlora.coordinator.registry.RegistryClient;
 import dev.fedexlora.coordinator.registry.RegistryCallException;
 
 /**
- * The global state a lease points at, from the registry: the base checkpoint's files (version 0), the residual of
+ * The global state a lease points at, from the registry: the base checkpoint's files (version 0: {@code config.json},
+ * {@code tokenizer.json} where it has one, and its weights, one {@code model.safetensors} or the index and every
+ * shard it names, as {@link BaseCheckpoints#weightFiles} checked them), the residual of
  * every version between the base and the job's current version (versions whose residual was zero have none and
  * are left out), and that version's adapter (none while the job
  * still stands on the base). Presigned answers are cached for a few minutes: every lease of a round asks for the
@@ -25,16 +28,19 @@ import dev.fedexlora.coordinator.registry.RegistryCallException;
 @Component
 class GlobalStateResolver {
 
-    static final List<String> BASE_FILES = List.of("config.json", "model.safetensors", "tokenizer.json");
+    static final String CONFIG = "config.json";
+    static final String TOKENIZER = "tokenizer.json";
     static final String RESIDUAL = "residual.safetensors";
     private static final Duration CACHE = Duration.ofMinutes(5);
 
     private final RegistryClient registry;
+    private final BaseCheckpoints checkpoints;
     private final Clock clock;
     private final Map<String, Cached<?>> cache = new ConcurrentHashMap<>();
 
-    GlobalStateResolver(RegistryClient registry, Clock clock) {
+    GlobalStateResolver(RegistryClient registry, BaseCheckpoints checkpoints, Clock clock) {
         this.registry = registry;
+        this.checkpoints = checkpoints;
         this.clock = clock;
     }
 
@@ -43,8 +49,10 @@ class GlobalStateResolver {
 
     TaskLease.GlobalState resolve(String model, int version) {
         Map<String, TaskLease.FileRef> base = new LinkedHashMap<>();
-        for (String file : BASE_FILES) {
-            RegistryClient.PresignedArtifact a = presignOrNull(model, 0, file, !file.equals("tokenizer.json"));
+        List<String> files = new ArrayList<>(List.of(CONFIG, TOKENIZER));
+        files.addAll(checkpoints.weightFiles(model));
+        for (String file : files) {
+            RegistryClient.PresignedArtifact a = presignOrNull(model, 0, file, !file.equals(TOKENIZER));
             if (a != null) {
                 base.put(file, new TaskLease.FileRef(a.url(), a.sha256()));
             }

@@ -24,6 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 import dev.fedexlora.coordinator.AbstractRegistryContractIntegrationTests;
+import dev.fedexlora.coordinator.registry.BaseCheckpoints;
 import dev.fedexlora.coordinator.support.CoordinatorTestSupport;
 import dev.fedexlora.coordinator.support.TestWorker;
 import dev.fedexlora.coordinator.support.TinyDecoder;
@@ -39,11 +40,15 @@ import tools.jackson.databind.JsonNode;
 class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTests {
 
     static final String DECODER = "tiny-llama";
+    static final String SHARDED = "tiny-llama-sharded";
     static final List<String> PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
             "down_proj");
 
     @Autowired
     Environment env;
+
+    @Autowired
+    BaseCheckpoints baseCheckpoints;
 
     @TempDir
     Path dir;
@@ -51,6 +56,70 @@ class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTes
     @Test
     void causalLmJobTrainsTheDecoderOnARealWorkerAndRegistersExactVersionsReportedPerProjection() throws Exception {
         registerDecoder();
+        runExactTwoRoundJob(DECODER, dir.resolve("worker-cache"));
+    }
+
+    /**
+     * A base imported as two shards with their index: the coordinator reads the layer shapes from both shards'
+     * headers (layer 1's projections live in the second), the lease ships the index and both shards, the worker
+     * downloads and caches them once and loads the sharded checkpoint, and both rounds aggregate exactly.
+     */
+    @Test
+    void causalLmJobOnAShardedBaseShipsEveryShardAndStaysExact() throws Exception {
+        Path base = java.nio.file.Files.createTempDirectory("tiny-llama-sharded").resolve("base");
+        TinyDecoder.write(base, 2);
+        CoordinatorTestSupport.registry().addBaseModel(SHARDED, base);
+        FedexJobScenario registry = new FedexJobScenario(baseUrl(), CoordinatorTestSupport.registry().url());
+        List<String> stored = new ArrayList<>();
+        registry.registry("/api/v1/models/" + SHARDED + "/versions/0").get("artifacts")
+                .forEach(a -> stored.add(a.get("file").asString()));
+        List<String> shards = List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors");
+        assertThat(stored).contains("model.safetensors.index.json").containsAll(shards)
+                .doesNotContain("model.safetensors");
+
+        Map<String, List<Long>> shapes = baseCheckpoints.shapes(SHARDED);
+        Map<String, List<Long>> single = java.util.stream.Stream.of(shards.get(0), shards.get(1))
+                .flatMap(shard -> headerShapes(base.resolve(shard)).entrySet().stream())
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(shapes).isEqualTo(single);
+        assertThat(headerShapes(base.resolve(shards.get(1)))).isNotEmpty();
+        assertThat(baseCheckpoints.targetableModules(SHARDED)).containsAll(PROJECTIONS);
+        assertThat(baseCheckpoints.weightFiles(SHARDED))
+                .containsExactly("model.safetensors.index.json", shards.get(0), shards.get(1));
+
+        Path cache = dir.resolve("sharded-worker-cache");
+        runExactTwoRoundJob(SHARDED, cache);
+
+        // One base directory holding exactly the checkpoint's files, downloaded once for six tasks.
+        List<Path> bases;
+        try (var listed = java.nio.file.Files.list(cache.resolve("base"))) {
+            bases = listed.toList();
+        }
+        assertThat(bases).hasSize(1);
+        List<String> cached;
+        try (var listed = java.nio.file.Files.list(bases.getFirst())) {
+            cached = listed.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(cached).containsExactly(".complete", "config.json", "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors", "model.safetensors.index.json", "tokenizer.json");
+        for (String shard : shards) {
+            assertThat(bases.getFirst().resolve(shard)).hasSameBinaryContentAs(base.resolve(shard));
+        }
+    }
+
+    private static Map<String, List<Long>> headerShapes(Path safetensors) {
+        try {
+            Map<String, List<Long>> out = new java.util.HashMap<>();
+            dev.fedexlora.core.tensor.SafeTensors.read(safetensors).tensors().forEach((name, t) -> out.put(name,
+                    java.util.Arrays.stream(t.shape()).boxed().toList()));
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A two-round FEDEX job on {@code model} with a real worker hosting three non-IID clients; checks every round. */
+    private void runExactTwoRoundJob(String model, Path cacheDir) throws Exception {
         List<String> clients = List.of("lm-animal", "lm-tool", "lm-food");
         List<String> categories = List.of("animal", "tool", "food");
         List<String> args = new ArrayList<>(List.of(
@@ -68,7 +137,7 @@ class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTes
                 "--fedex.worker.name=lm-worker",
                 "--fedex.worker.coordinator-url=" + baseUrl(),
                 "--fedex.worker.token=" + WORKER_A,
-                "--fedex.worker.cache-dir=" + dir.resolve("worker-cache"),
+                "--fedex.worker.cache-dir=" + cacheDir,
                 "--fedex.worker.poll-interval=100ms",
                 "--fedex.worker.heartbeat-interval=500ms",
                 "--fedex.worker.held-out-fraction=0.25",
@@ -82,6 +151,7 @@ class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTes
             args.add("--fedex.worker.clients[" + i + "].task=CAUSAL_LM");
         }
         Map<String, Object> request = lmJob(clients);
+        request.put("baseModel", "fedex://models/" + model + "/0");
         try (ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class)
                 .web(WebApplicationType.NONE).run(args.toArray(String[]::new))) {
             String jobId = submit(baseUrl(), request);
@@ -106,7 +176,7 @@ class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTes
 
             FedexJobScenario registry = new FedexJobScenario(baseUrl(), CoordinatorTestSupport.registry().url());
             for (int v = 1; v <= 2; v++) {
-                JsonNode version = registry.registry("/api/v1/models/" + DECODER + "/versions/" + v);
+                JsonNode version = registry.registry("/api/v1/models/" + model + "/versions/" + v);
                 assertThat(version.get("exactnessError").asDouble()).isLessThanOrEqualTo(1e-5);
                 JsonNode metrics = version.get("metrics");
                 for (String p : PROJECTIONS) {
@@ -114,7 +184,7 @@ class CausalLmJobIntegrationTests extends AbstractRegistryContractIntegrationTes
                     assertThat(metrics.get("maxExactnessError." + p).asDouble()).as(p).isLessThanOrEqualTo(1e-5);
                 }
                 assertThat(metrics.get("meanPerplexity").asDouble()).isGreaterThan(1.0);
-                JsonNode presigned = registry.registry("/api/v1/models/" + DECODER + "/versions/" + v
+                JsonNode presigned = registry.registry("/api/v1/models/" + model + "/versions/" + v
                         + "/artifacts/report.json?presign=true");
                 JsonNode report = TestWorker.JSON.readTree(TestWorker.download(presigned.get("url").asString()));
                 assertThat(report.get("task").asString()).isEqualTo("CAUSAL_LM");

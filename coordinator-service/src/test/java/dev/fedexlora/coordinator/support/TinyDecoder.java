@@ -32,12 +32,20 @@ public final class TinyDecoder {
 
     /** Writes config.json, model.safetensors and tokenizer.json into {@code dir}. */
     public static Path write(Path dir) throws IOException {
+        return write(dir, 1);
+    }
+
+    /**
+     * Writes config.json, tokenizer.json and the weights into {@code dir}: one model.safetensors, or with
+     * {@code shards} above 1 that many {@code model-0000i-of-0000n.safetensors} and model.safetensors.index.json.
+     */
+    public static Path write(Path dir, int shards) throws IOException {
         Files.createDirectories(dir);
         Path tokenizer = dir.resolveSibling(dir.getFileName() + "-tokenizer.json");
         int vocab = writeTokenizer(tokenizer);
         DecoderConfig config = new DecoderConfig("llama", vocab, 32, 48, 2, 4, 2, 8, 1e-5, 10000, null, 128, false,
                 false, 0, 1, List.of(2), -1);
-        RandomDecoder.write(dir, config, DType.F32, 1, 0.05, 7, tokenizer);
+        RandomDecoder.write(dir, config, DType.F32, shards, 0.05, 7, tokenizer);
         return dir;
     }
 

@@ -14,12 +14,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code ./fedex demo}: the whole platform on embedded defaults, then one FedEx-LoRA job on MiniLM through the REST
- * API, with progress on stderr and one JSON line on stdout at the end.
+ * API, with progress on stderr and one JSON line on stdout at the end. {@code --task causal-lm} runs the same on a
+ * small decoder ({@link CausalLmDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Start the platform on embedded defaults (registry, coordinator, one worker per client), "
                 + "import all-MiniLM-L6-v2, split the WordNet sample non-IID among the clients, run a federated job "
                 + "through the REST API and print its result as one JSON line.",
+                "--task causal-lm does the same with a small Llama-layout decoder on prompt/response pairs.",
                 "Progress goes to stderr; service logs to <data>/logs."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -40,28 +42,34 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "FEDEX", description = "FEDEX, FEDIT, FFA or CENTRALIZED (default ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Federated rounds (default ${DEFAULT-VALUE}).")
-    int rounds;
+    @Option(names = "--task", defaultValue = "classification", paramLabel = "classification|causal-lm",
+            description = {"classification (default): MiniLM with a classification head on the WordNet categories.",
+                    "causal-lm: a small randomly initialised Llama-layout decoder (./fedex lm init, the real Llama 2"
+                            + " tokenizer from scripts/fetch-tokenizers.sh) fine-tuned on prompt/response pairs."})
+    String task;
 
-    @Option(names = "--local-steps", defaultValue = "25", description = "Optimiser steps per client per round (default ${DEFAULT-VALUE}).")
-    int localSteps;
+    @Option(names = "--rounds", description = "Federated rounds (default 5; causal-lm 3).")
+    Integer rounds;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Local batch size (default ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--local-steps", description = "Optimiser steps per client per round (default 25; causal-lm 30).")
+    Integer localSteps;
 
-    @Option(names = "--rank", defaultValue = "4", description = "LoRA rank (default ${DEFAULT-VALUE}).")
-    int rank;
+    @Option(names = "--batch-size", description = "Local batch size (default 16; causal-lm 8).")
+    Integer batchSize;
 
-    @Option(names = "--alpha", defaultValue = "8", description = "LoRA alpha (default ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--rank", description = "LoRA rank (default 4; causal-lm 8).")
+    Integer rank;
 
-    @Option(names = "--learning-rate", defaultValue = "5e-3", description = "Local learning rate (default ${DEFAULT-VALUE}).")
-    double learningRate;
+    @Option(names = "--alpha", description = "LoRA alpha (default 8; causal-lm 16).")
+    Double alpha;
+
+    @Option(names = "--learning-rate", description = "Local learning rate (default 5e-3; causal-lm 1e-2).")
+    Double learningRate;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and the adapters (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--model", defaultValue = "minilm", description = "Registry name of the base model (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = "Registry name of the base model (default minilm; causal-lm llama-demo).")
     String model;
 
     @Option(names = "--keep-running", description = "Stay up after the job and print the URLs of the pages and APIs.")
@@ -78,6 +86,26 @@ public final class DemoCommand implements Callable<Integer> {
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException(source + ": no such data set");
         }
+        boolean lm = switch (task.toLowerCase(java.util.Locale.ROOT)) {
+            case "classification" -> false;
+            case "causal-lm" -> true;
+            default -> throw new IllegalArgumentException("--task must be classification or causal-lm, got " + task);
+        };
+        if (lm) {
+            if (method.equalsIgnoreCase("CENTRALIZED")) {
+                throw new IllegalArgumentException("--task causal-lm runs FEDEX, FEDIT or FFA");
+            }
+            return new CausalLmDemo(home, data, new CausalLmDemo.Settings(or(model, "llama-demo"), clients, method,
+                    or(rounds, 3), or(localSteps, 30), or(batchSize, 8), or(rank, 8), or(alpha, 16.0),
+                    or(learningRate, 1e-2), seed, source, bind, keepRunning)).run();
+        }
+        model = or(model, "minilm");
+        rounds = or(rounds, 5);
+        localSteps = or(localSteps, 25);
+        batchSize = or(batchSize, 16);
+        rank = or(rank, 4);
+        alpha = or(alpha, 8.0);
+        learningRate = or(learningRate, 5e-3);
         boolean centralized = method.equalsIgnoreCase("CENTRALIZED");
         try (LocalPlatform platform = new LocalPlatform(home, data, LocalPlatform.Ports.DEFAULT, System.err, bind)) {
             platform.startCore();
@@ -108,6 +136,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return "SUCCEEDED".equals(summary.path("status").asString()) ? 0 : 1;
         }
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
     }
 
     private JsonNode request(String datasetName, List<String> clientIds, int numLabels) {

@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Follows a job's event stream and shows its progress on a terminal: a bar per round (tasks done of the round's
- * clients, elapsed time), then one line per aggregated round with its accuracy, loss, exactness error and FedIT
- * deviation. Returns the job as the coordinator shows it once it ended.
+ * clients, elapsed time), then one line per aggregated round with its accuracy and loss (a causal-LM job's: loss and
+ * perplexity), exactness error and FedIT deviation. Returns the job as the coordinator shows it once it ended.
  */
 public final class JobWatcher {
 
@@ -100,6 +100,14 @@ public final class JobWatcher {
         }
         if (r == null) {
             return "round " + number + " aggregated";
+        }
+        if (!r.path("meanAccuracy").isNumber() && r.path("meanLoss").isNumber()) {
+            // A causal-LM round: the clients' held-out loss per response token, and its perplexity.
+            return String.format(Locale.ROOT, "round %d/%d: held-out loss %.4f, perplexity %.2f, exactness error %s,"
+                            + " FedIT deviation %s, model version %s (%s)", number, rounds, r.path("meanLoss").asDouble(),
+                    Math.exp(r.path("meanLoss").asDouble()), num(r, "exactnessError", "%.1e"),
+                    num(r, "deviation", "%.3g"), r.path("modelVersion").asString("-"),
+                    elapsed(Duration.ofNanos(System.nanoTime() - roundStarted)));
         }
         return String.format(Locale.ROOT, "round %d/%d: accuracy %s, loss %s, exactness error %s, FedIT deviation %s,"
                         + " model version %s (%s)", number, rounds, num(r, "meanAccuracy", "%.4f"),

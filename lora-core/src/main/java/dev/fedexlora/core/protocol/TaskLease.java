@@ -28,7 +28,9 @@ public record TaskLease(UUID taskId, UUID jobId, int round, String clientId, Str
     }
 
     /**
-     * @param base      the base checkpoint's files (config.json, model.safetensors, tokenizer.json)
+     * @param base      the base checkpoint's files by name: config.json, tokenizer.json where the base has one, and
+     *                  model.safetensors or model.safetensors.index.json with every shard it names
+     *                  (model-00001-of-0000N.safetensors); each with its SHA-256
      * @param residuals the residual of every version since the base, oldest first
      * @param adapter   the current global adapter's two files, or null in a job's first round from a base
      */

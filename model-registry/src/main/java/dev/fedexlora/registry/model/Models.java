@@ -56,13 +56,22 @@ public class Models {
     }
 
     /**
-     * Registers a base model from checkpoint files in a local directory ({@code config.json},
-     * {@code model.safetensors}, {@code tokenizer.json}). @throws RegistryException 400 naming a malformed file,
-     * 409 when the name is taken
+     * Registers a base model from checkpoint files in a local directory ({@code config.json}, {@code tokenizer.json},
+     * and {@code model.safetensors} or {@code model.safetensors.index.json} with the shards named
+     * {@code model-00001-of-0000N.safetensors}; other files are left out). @throws RegistryException 400 naming a
+     * malformed file, 409 when the name is taken
      */
     public ModelResponse registerBase(String name, Path dir, SourceKind kind, String baseCheckpoint, Set<String> tags) {
         Map<String, CheckpointFiles.Source> files = new LinkedHashMap<>();
-        for (String f : CHECKPOINT_FILES) {
+        List<String> names = new ArrayList<>(CHECKPOINT_FILES);
+        names.add(CheckpointFiles.INDEX);
+        try (java.util.stream.Stream<Path> listed = java.nio.file.Files.list(dir)) {
+            listed.map(p -> p.getFileName().toString()).filter(n -> CheckpointFiles.SHARD.matcher(n).matches())
+                    .sorted().forEach(names::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (String f : names) {
             if (java.nio.file.Files.isRegularFile(dir.resolve(f))) {
                 files.put(f, CheckpointFiles.Source.of(dir.resolve(f)));
             }

@@ -20,6 +20,13 @@ import org.springframework.stereotype.Component;
 @Component
 class BaseModelCache {
 
+    static final java.util.Set<String> PLAIN = java.util.Set.of("config.json", "tokenizer.json",
+            DecoderCheckpoint.WEIGHTS_FILE, DecoderCheckpoint.INDEX_FILE);
+    static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile(
+            "model-\\d{5}-of-\\d{5}\\.safetensors");
+    /** The four plain files and up to 1024 shards (the coordinator's bound on an index). */
+    static final int MAX_FILES = 1028;
+
     private final Path root;
     private final Transfers transfers;
     private Path loadedDir;
@@ -32,8 +39,22 @@ class BaseModelCache {
         this.transfers = transfers;
     }
 
-    /** The local directory of the base checkpoint {@code files}, downloading and verifying it on first use. */
+    /**
+     * The local directory of the base checkpoint {@code files}, downloading and verifying it on first use. Only the
+     * names a Hugging Face checkpoint uses are accepted ({@code config.json}, {@code tokenizer.json},
+     * {@code model.safetensors}, {@code model.safetensors.index.json}, shards {@code model-00001-of-00004.safetensors}),
+     * at most {@link #MAX_FILES} of them, so no name from a lease is used as a path unchecked.
+     */
     synchronized Path resolve(Map<String, TaskLease.FileRef> files) throws IOException {
+        if (files.size() > MAX_FILES) {
+            throw new IOException("the lease names " + files.size() + " base files, more than " + MAX_FILES);
+        }
+        for (String name : files.keySet()) {
+            if (!PLAIN.contains(name) && !SHARD.matcher(name).matches()) {
+                throw new IOException("base file name '" + name + "' is not a checkpoint file (" + PLAIN
+                        + " or model-NNNNN-of-NNNNN.safetensors)");
+            }
+        }
         Path dir = root.resolve(key(files));
         if (Files.exists(dir.resolve(".complete"))) {
             return dir;
@@ -41,9 +62,6 @@ class BaseModelCache {
         Files.createDirectories(dir);
         for (Map.Entry<String, TaskLease.FileRef> e : files.entrySet()) {
             String name = e.getKey();
-            if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new IOException("base file name '" + name + "' is not a plain file name");
-            }
             transfers.download(e.getValue().url(), e.getValue().sha256(), dir.resolve(name));
         }
         Files.writeString(dir.resolve(".complete"), "");

@@ -50,7 +50,8 @@ class TaskRunner {
     /** What became of a task. */
     enum Outcome { COMPLETED, FAILED, LEASE_LOST }
 
-    static final Set<String> BASE_FILES = Set.of("config.json", "model.safetensors", "tokenizer.json");
+    /** A lease's base always has these, and its weights: model.safetensors, or the index with its shards. */
+    static final Set<String> BASE_FILES = Set.of("config.json", "tokenizer.json");
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
     private final CoordinatorClient coordinator;
@@ -161,8 +162,11 @@ class TaskRunner {
                     + lease.dataset() + "' for " + task + " (it holds " + held + ")" + other);
         }
         TaskLease.GlobalState state = lease.globalState();
-        if (state == null || state.base() == null || !state.base().keySet().containsAll(BASE_FILES)) {
-            throw new IllegalArgumentException("the lease's global state lacks base files " + BASE_FILES);
+        if (state == null || state.base() == null || !state.base().keySet().containsAll(BASE_FILES)
+                || !(state.base().containsKey("model.safetensors")
+                || state.base().containsKey("model.safetensors.index.json"))) {
+            throw new IllegalArgumentException("the lease's global state lacks base files " + BASE_FILES
+                    + " and model.safetensors (or model.safetensors.index.json with its shards)");
         }
         for (String file : List.of(PeftAdapters.CONFIG_FILE, PeftAdapters.WEIGHTS_FILE)) {
             if (lease.upload() == null || !lease.upload().containsKey(file)) {

@@ -1,8 +1,10 @@
 package dev.fedexlora.worker.task;
 
 import dev.fedexlora.core.checksum.Sha256;
+import dev.fedexlora.worker.WorkerProperties;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +25,16 @@ class Transfers {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final long maxBytes;
 
-    /** Downloads {@code url} to {@code target} (atomically) when its SHA-256 is {@code sha256}. */
+    Transfers(WorkerProperties properties) {
+        this.maxBytes = properties.maxDownloadSize().toBytes();
+    }
+
+    /**
+     * Downloads {@code url} to {@code target} (atomically) when its SHA-256 is {@code sha256}, streaming and hashing
+     * on the way; a body longer than {@code fedex.worker.max-download-size} is refused once it passes that length.
+     */
     void download(String url, String sha256, Path target) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".download", ".tmp");
@@ -36,7 +46,7 @@ class Transfers {
                 if (r.statusCode() != 200) {
                     throw new IOException("GET " + redact(url) + " answered " + r.statusCode());
                 }
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                copyAtMost(in, tmp, target.getFileName().toString());
                 actual = Sha256.hex(in.getMessageDigest());
             }
             if (sha256 != null && !sha256.equalsIgnoreCase(actual)) {
@@ -46,6 +56,21 @@ class Transfers {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void copyAtMost(InputStream in, Path tmp, String name) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long copied = 0;
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                copied += n;
+                if (copied > maxBytes) {
+                    throw new IOException(name + " is longer than fedex.worker.max-download-size (" + maxBytes
+                            + " bytes)");
+                }
+                out.write(buffer, 0, n);
+            }
         }
     }
 
