@@ -105,9 +105,9 @@ public final class LmTrainer {
         if (!countCorrect) {
             return new NDArray[] {loss};
         }
-        NDArray correct = logits.argMax(-1).eq(idx.reshape(b.size(), b.length()))
-                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(weights).sum();
-        return new NDArray[] {loss, correct};
+        NDArray perRow = logits.argMax(-1).eq(idx.reshape(b.size(), b.length()))
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(weights).sum(new int[] {1});
+        return new NDArray[] {loss, perRow.sum(), perRow};
     }
 
     /**
@@ -209,19 +209,26 @@ public final class LmTrainer {
      * @param tokenAccuracy fraction of counted tokens the model's argmax predicts
      * @param tokens        counted tokens
      * @param examples      sequences evaluated
+     * @param exactMatch    fraction of sequences with counted tokens whose every counted token the argmax predicts
+     *                      (teacher-forced). For prompt/response pairs whose labels end with the end-of-sequence
+     *                      token and are not truncated, this is exactly the fraction whose greedy continuation is
+     *                      the response ({@link #exactMatch}), in one batched pass instead of one decode per pair.
      */
-    public record LmEvaluation(double loss, double perplexity, double tokenAccuracy, long tokens, int examples) {
+    public record LmEvaluation(double loss, double perplexity, double tokenAccuracy, long tokens, int examples,
+                               double exactMatch) {
     }
 
     public static LmEvaluation evaluate(CausalLm model, List<LmData.Sequence> sequences, int batchSize, long padId) {
         if (sequences.isEmpty()) {
-            return new LmEvaluation(Double.NaN, Double.NaN, Double.NaN, 0, 0);
+            return new LmEvaluation(Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN);
         }
         synchronized (ENGINE) {
             LocalTrainer.gradModeOff();
             double lossSum = 0;
             double correct = 0;
             long counted = 0;
+            int exact = 0;
+            int scored = 0;
             for (int from = 0; from < sequences.size(); from += batchSize) {
                 Batch b = Batch.of(sequences.subList(from, Math.min(from + batchSize, sequences.size())), padId);
                 try (NDScope scope = new NDScope()) {
@@ -230,10 +237,23 @@ public final class LmTrainer {
                     lossSum += lc[0].getFloat() * c;
                     correct += lc[1].getFloat();
                     counted += c;
+                    float[] rows = lc[2].toFloatArray();
+                    long[] targets = b.targets();
+                    for (int i = 0; i < b.size(); i++) {
+                        int want = 0;
+                        for (int t = 0; t < b.length(); t++) {
+                            want += targets[i * b.length() + t] == LmData.IGNORE ? 0 : 1;
+                        }
+                        if (want > 0) {
+                            scored++;
+                            exact += Math.round(rows[i]) == want ? 1 : 0;
+                        }
+                    }
                 }
             }
             double loss = lossSum / Math.max(1, counted);
-            return new LmEvaluation(loss, Math.exp(loss), correct / Math.max(1, counted), counted, sequences.size());
+            return new LmEvaluation(loss, Math.exp(loss), correct / Math.max(1, counted), counted, sequences.size(),
+                    scored == 0 ? Double.NaN : (double) exact / scored);
         }
     }
 
