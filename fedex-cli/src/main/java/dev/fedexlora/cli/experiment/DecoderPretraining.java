@@ -43,10 +43,11 @@ final class DecoderPretraining {
         }
     }
 
-    static final Settings DEFAULT = new Settings(128, 352, 2, 4, 64, 16, 600, 3e-3, 1);
+    static final Settings DEFAULT = new Settings(128, 352, 2, 4, 48, 8, 400, 5e-3, 1);
     static final Path TOKENIZER = Path.of(".cache/tokenizers/llama2/tokenizer.json");
     static final String FORTUNES_DIR = "/usr/share/games/fortunes";
-    static final double HELD_OUT = 0.05;
+    /** Fortunes held out of pretraining to measure it. */
+    static final int HELD_OUT = 256;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What pretraining.json records. */
@@ -72,7 +73,7 @@ final class DecoderPretraining {
         Path fortunes = Path.of(System.getenv().getOrDefault("FORTUNES_DIR", FORTUNES_DIR));
         List<String> texts = fortunes(fortunes);
         Collections.shuffle(texts, new Random(s.seed()));
-        int held = Math.max(1, (int) Math.round(texts.size() * HELD_OUT));
+        int held = Math.min(HELD_OUT, texts.size() / 10);
         List<LmData.Example> heldOut = texts.subList(0, held).stream().map(t -> new LmData.Example(null, null, t)).toList();
         List<LmData.Example> train = texts.subList(held, texts.size()).stream()
                 .map(t -> new LmData.Example(null, null, t)).toList();
