@@ -43,7 +43,7 @@ final class DecoderPretraining {
         }
     }
 
-    static final Settings DEFAULT = new Settings(128, 352, 2, 4, 48, 8, 400, 5e-3, 1);
+    static final Settings DEFAULT = new Settings(64, 176, 2, 4, 32, 8, 200, 1e-2, 1);
     static final Path TOKENIZER = Path.of(".cache/tokenizers/llama2/tokenizer.json");
     static final String FORTUNES_DIR = "/usr/share/games/fortunes";
     /** Fortunes held out of pretraining to measure it. */
@@ -101,9 +101,11 @@ final class DecoderPretraining {
             TrainingConfig schedule = new TrainingConfig(s.learningRate(), s.batchSize(), s.steps(), 0, 0.06, 0.0, 1.0,
                     s.maxLength(), s.seed());
             int every = Math.max(1, s.steps() / 10);
+            long t0 = System.nanoTime();
             report = LmTrainer.train(model, trainSeqs, heldSeqs, schedule, 1, 0, (step, total, loss, lr) -> {
                 if (step % every == 0 || step == total) {
-                    err.printf(Locale.ROOT, "pretraining step %d/%d loss %.3f%n", step, total, loss);
+                    err.printf(Locale.ROOT, "pretraining step %d/%d loss %.3f (%.0f s)%n", step, total, loss,
+                            (System.nanoTime() - t0) / 1e9);
                 }
             });
             finalLoss = report.eval().loss();

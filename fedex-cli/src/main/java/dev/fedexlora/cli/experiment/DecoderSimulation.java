@@ -22,17 +22,19 @@ import dev.fedexlora.train.training.ProgressListener;
 import dev.fedexlora.train.training.TrainingConfig;
 import dev.fedexlora.train.training.TrainingReport;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@link Simulation} for the causal-LM task: the same Dirichlet split over the labelled examples, the same client
  * held-out share, seed derivation, example-count weights, lora-core aggregation, exactness check and residual
  * folding, but each client fine-tunes LoRA adapters of a decoder ({@link CausalLm}, {@link LmTrainer}) on
  * prompt/response pairs ({@link PromptPairs}), and each round's global model (base with every residual so far, plus
- * the global adapter) is scored on the test pairs: held-out loss per response token (perplexity is its exp), and
+ * the global adapter) is scored on the first {@value #TEST_PAIRS} test pairs: held-out loss per response token (perplexity is its exp), and
  * exact match (the greedy continuation is the response, computed teacher-forced in one batched pass), which goes
  * into {@link RoundResult#testAccuracy()}; {@link RoundResult#clientAccuracy()} is the clients' held-out
  * next-token accuracy.
@@ -40,6 +42,8 @@ import java.util.List;
 final class DecoderSimulation implements Simulator {
 
     static final int EVAL_BATCH = 32;
+    /** Test pairs each round's global model is scored on: the first of the test share (seed-0 order). */
+    static final int TEST_PAIRS = 200;
 
     private final DecoderCheckpoint base;
     private final String baseName;
@@ -48,15 +52,17 @@ final class DecoderSimulation implements Simulator {
     private final LmData.Tokens tokens;
     private final List<LmData.Sequence> test;
     private final long pad;
+    private final PrintStream progress;
 
     DecoderSimulation(DecoderCheckpoint base, String baseName, List<String> labelNames, List<Example> pool,
-                      List<Example> test, int maxLength) throws IOException {
+                      List<Example> test, int maxLength, PrintStream progress) throws IOException {
+        this.progress = progress;
         this.base = base;
         this.baseName = baseName;
         this.labelNames = List.copyOf(labelNames);
         this.pool = List.copyOf(pool);
         this.tokens = LmData.Tokens.of(base, maxLength);
-        this.test = tokens.sequences(PromptPairs.pairs(test, labelNames));
+        this.test = tokens.sequences(PromptPairs.pairs(test.subList(0, Math.min(TEST_PAIRS, test.size())), labelNames));
         this.pad = Math.max(0, base.config().padTokenId());
     }
 
@@ -133,6 +139,8 @@ final class DecoderSimulation implements Simulator {
             long adapterBytes = SafeTensors.toBytes(PeftAdapters.weights(global)).length
                     + PeftAdapters.configJson(global).getBytes(StandardCharsets.UTF_8).length;
             LmTrainer.LmEvaluation e = evaluate(checkpoint, global);
+            progress.printf(Locale.ROOT, "  %s round %d: test loss %.4f, exact match %.3f (%.0f s)%n", r.name(), round,
+                    e.loss(), e.exactMatch(), seconds(started));
             rounds.add(new RoundResult(round, round, e.exactMatch(), e.loss(),
                     accWeight > 0 ? accSum / accWeight : Double.NaN, exactness, result.maxDeviation(), residualBytes,
                     adapterBytes, Simulation.report(result)));

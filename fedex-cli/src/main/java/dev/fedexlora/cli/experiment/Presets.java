@@ -81,7 +81,7 @@ final class Presets {
         var all = study.run(preset, List.of(data), Study.fixedLearningRates(List.of(data), learningRate), to, budget);
         LmTrainer.LmEvaluation before;
         try (DecoderSimulation sim = new DecoderSimulation(base, Study.DECODER_NAME, names, data.pool(), data.test(),
-                preset.maxLength())) {
+                preset.maxLength(), err)) {
             before = sim.evaluateBase();
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);

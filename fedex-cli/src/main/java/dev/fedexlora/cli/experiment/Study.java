@@ -226,7 +226,7 @@ final class Study {
             if (decoder == null) {
                 throw new IllegalStateException("a causal-LM preset needs a study of a decoder");
             }
-            return new DecoderSimulation(decoder, DECODER_NAME, labelNames, d.pool(), d.test(), preset.maxLength());
+            return new DecoderSimulation(decoder, DECODER_NAME, labelNames, d.pool(), d.test(), preset.maxLength(), err);
         }
         return new Simulation(base, "minilm", d.pool(), d.test(), d.labels(), preset.maxLength(),
                 preset.cache() ? new FrozenFeatureCache(1L << 30) : null);
