@@ -169,6 +169,10 @@ public final class ExperimentCommand implements Callable<Integer> {
             return 0;
         }
         if (summarise != null && !summarise.isEmpty()) {
+            if (Preset.Task.parse(task) == Preset.Task.CAUSAL_LM) {
+                return new Presets(home, System.err).summariseCausalLm(summarise, dataset,
+                        out.equals(Path.of("docs/results")) ? out.resolve("causal-lm") : out, learningRate);
+            }
             return new Presets(home, System.err).summarise(summarise, out);
         }
         Preset.Task chosenTask = Preset.Task.parse(task);

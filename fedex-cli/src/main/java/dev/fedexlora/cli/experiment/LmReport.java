@@ -6,7 +6,6 @@ import dev.fedexlora.train.decoder.LmTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,7 @@ final class LmReport {
 
     static void write(Path out, Preset preset, Map<String, Map<Preset.Point, Map<Run, JobResult>>> all,
                       DecoderPretraining.Info pretraining, LmTrainer.LmEvaluation base, double learningRate,
-                      Duration wall) throws IOException {
+                      String timing) throws IOException {
         StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment --task causal-lm; do not edit -->\n\n");
         DecoderPretraining.Settings s = pretraining.settings();
         md.append(String.format(Locale.ROOT, "Base model: Llama architecture, %d layers, hidden %d, MLP %d, %d heads, "
@@ -42,10 +41,10 @@ final class LmReport {
                 pretraining.corpusTexts(), pretraining.corpus(), pretraining.seconds(), pretraining.initialLoss(),
                 pretraining.finalLoss(), Math.exp(pretraining.initialLoss()), Math.exp(pretraining.finalLoss())));
         md.append(String.format(Locale.ROOT, "Fine-tuning: LoRA rank r, lora_alpha 2r, on %s of every layer; %d rounds, "
-                        + "batch %d, %d tokens, learning rate %s for every method; seeds %s; %s in all on %d cores. "
+                        + "batch %d, %d tokens, learning rate %s for every method; seeds %s; %s on %d cores. "
                         + "Before fine-tuning the base model's test loss is %.3f (perplexity %.1f), exact match %.3f.%n%n",
                 preset.targets(), preset.rounds(), preset.batchSize(), preset.maxLength(), learningRate, preset.seeds(),
-                ExperimentCommand.elapsed(wall), Runtime.getRuntime().availableProcessors(), base.loss(),
+                timing, Runtime.getRuntime().availableProcessors(), base.loss(),
                 base.perplexity(), base.exactMatch()));
         for (var d : all.entrySet()) {
             for (var p : d.getValue().entrySet()) {
