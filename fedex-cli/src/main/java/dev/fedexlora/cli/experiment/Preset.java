@@ -102,9 +102,9 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
             case "validate" -> new Preset(name, TOP_LAYER, true, 5, 16, 64, List.of(1L),
                     List.of(new Point("base", 0.1, 3, 4, 10, 1, FEDERATED)));
             // The causal-LM study (--task causal-lm): LoRA on every projection of a small pretrained decoder.
-            // Sized for a shared 2-core machine: 3 rounds of 5 local steps, the base split with every method and
+            // Sized for a shared 2-core machine: 2 rounds of 5 local steps, the base split with every method and
             // a milder split (α = 1) with FEDEX and FEDIT.
-            case "causal-lm" -> new Preset(name, DECODER_PROJECTIONS, false, 3, 8, 64, List.of(1L, 2L, 3L),
+            case "causal-lm" -> new Preset(name, DECODER_PROJECTIONS, false, 2, 8, 64, List.of(1L, 2L, 3L),
                     List.of(new Point("base", 0.1, 3, 4, 5, 1, MAIN), new Point("alpha", 1, 3, 4, 5, 1, PAIR)),
                     Task.CAUSAL_LM);
             default -> throw new IllegalArgumentException("unknown preset '" + name

@@ -191,6 +191,9 @@ final class Study {
                                 res = new JobResult("in-process", "FAILED", e.getMessage(), 0, List.of());
                             }
                             runs.put(r, res);
+                            // Written after every job, so a run stopped part-way leaves every finished job behind.
+                            write(out.resolve(d.name()).resolve(p.label()), preset, p, d, rates.get(d.name()), runs,
+                                    started);
                             RoundResult last = res.rounds().isEmpty() ? null : res.rounds().getLast();
                             err.printf(Locale.ROOT, "%s %s %s %-11s s%d: test accuracy %s (%.0f s, %s elapsed)%n",
                                     preset.name(), d.name(), p.label(), method, seed,
