@@ -149,8 +149,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path against;
 
     @Option(names = "--summarise", split = ",", paramLabel = "RESULTS_JSON",
-            description = "Run nothing: write study.md (paired 95 % intervals, FedIT's dropped fraction, accuracy per MB) "
-                    + "and gap-vs-dropped.png in --out from earlier runs' results.json.")
+            description = "Run nothing: write study.md (paired 95 %% intervals, FedIT's dropped fraction, accuracy per MB) "
+                    + "and gap-vs-dropped.png in --out from earlier runs' results.json. With --task causal-lm: merge "
+                    + "the causal-LM study's results.json files (e.g. of processes run with different --preset-seeds) "
+                    + "into causal-lm.md, study.md and plots (docs/results/causal-lm unless --out is given).")
     List<Path> summarise;
 
     static final int MAX_LENGTH = 64;

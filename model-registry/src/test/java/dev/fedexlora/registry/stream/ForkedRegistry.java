@@ -57,7 +57,13 @@ final class ForkedRegistry implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ForkedRegistry r = new ForkedRegistry(port, s3Port, gcLog, log, p);
         // A registry started under nice on a loaded machine may need longer: -Dfedex.checkpoint.ready-minutes.
-        r.awaitReady(Duration.ofMinutes(Long.getLong("fedex.checkpoint.ready-minutes", 4)));
+        try {
+            r.awaitReady(Duration.ofMinutes(Long.getLong("fedex.checkpoint.ready-minutes", 4)));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // Not returned, so no try-with-resources closes it: end it here rather than leave it running.
+            p.destroyForcibly();
+            throw e;
+        }
         return r;
     }
 
