@@ -120,6 +120,13 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + "unless --out is given.")
     String preset;
 
+    @Option(names = "--task", defaultValue = "classification", paramLabel = "TASK",
+            description = "What is fine-tuned: classification (the encoder, default) or causal-lm (a small Llama-family "
+                    + "decoder, pretrained here on Debian's fortunes and cached, fine-tuned with LoRA on every projection "
+                    + "to answer 'Gloss: …\\nCategory:' with the data set's category; in-process, the causal-lm preset, "
+                    + "results in docs/results/causal-lm unless --out is given; --learning-rate sets every method's rate).")
+    String task;
+
     @Option(names = "--replicate", description = "With --preset: run on the fortunes sample too "
             + "(data/datasets/fortunes-sample.jsonl, built by scripts/build-fortunes-dataset.sh when missing).")
     boolean replicate;
@@ -142,8 +149,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path against;
 
     @Option(names = "--summarise", split = ",", paramLabel = "RESULTS_JSON",
-            description = "Run nothing: write study.md (paired 95 % intervals, FedIT's dropped fraction, accuracy per MB) "
-                    + "and gap-vs-dropped.png in --out from earlier runs' results.json.")
+            description = "Run nothing: write study.md (paired 95 %% intervals, FedIT's dropped fraction, accuracy per MB) "
+                    + "and gap-vs-dropped.png in --out from earlier runs' results.json. With --task causal-lm: merge "
+                    + "the causal-LM study's results.json files (e.g. of processes run with different --preset-seeds) "
+                    + "into causal-lm.md, study.md and plots (docs/results/causal-lm unless --out is given).")
     List<Path> summarise;
 
     static final int MAX_LENGTH = 64;
@@ -162,10 +171,22 @@ public final class ExperimentCommand implements Callable<Integer> {
             return 0;
         }
         if (summarise != null && !summarise.isEmpty()) {
+            if (Preset.Task.parse(task) == Preset.Task.CAUSAL_LM) {
+                return new Presets(home, System.err).summariseCausalLm(summarise, dataset,
+                        out.equals(Path.of("docs/results")) ? out.resolve("causal-lm") : out, learningRate);
+            }
             return new Presets(home, System.err).summarise(summarise, out);
+        }
+        Preset.Task chosenTask = Preset.Task.parse(task);
+        if (chosenTask == Preset.Task.CAUSAL_LM && preset == null) {
+            preset = "causal-lm";
         }
         if (preset != null) {
             Preset chosen = Preset.named(preset);
+            if (chosenTask == Preset.Task.CAUSAL_LM && chosen.task() != Preset.Task.CAUSAL_LM) {
+                throw new IllegalArgumentException("--preset " + preset + " is a " + chosen.task().option
+                        + " study; --task " + task + " does not match it");
+            }
             if (presetSeeds != null && !presetSeeds.isEmpty()) {
                 chosen = chosen.withSeeds(presetSeeds);
             }

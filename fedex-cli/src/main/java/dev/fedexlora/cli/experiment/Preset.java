@@ -18,15 +18,45 @@ import java.util.Locale;
  * @param maxLength  tokens per sequence
  * @param seeds      seeds of split, initialisation and batch order
  * @param points     the settings
+ * @param task       what is fine-tuned: the encoder classifier, or a decoder's causal LM on prompt/response pairs
  */
 record Preset(String name, List<String> targets, boolean cache, int rounds, int batchSize, int maxLength,
-              List<Long> seeds, List<Point> points) {
+              List<Long> seeds, List<Point> points, Task task) {
+
+    /** What a study fine-tunes ({@code ./fedex experiment --task}). */
+    enum Task {
+        CLASSIFICATION("classification"), CAUSAL_LM("causal-lm");
+
+        final String option;
+
+        Task(String option) {
+            this.option = option;
+        }
+
+        static Task parse(String s) {
+            for (Task t : values()) {
+                if (t.option.equals(s)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("--task must be classification or causal-lm, got '" + s + "'");
+        }
+    }
+
+    /** A classification preset. */
+    Preset(String name, List<String> targets, boolean cache, int rounds, int batchSize, int maxLength, List<Long> seeds,
+           List<Point> points) {
+        this(name, targets, cache, rounds, batchSize, maxLength, seeds, points, Task.CLASSIFICATION);
+    }
 
     static final List<String> EVERY_LAYER = List.of("query", "value");
     static final List<String> TOP_LAYER = List.of("layer.5.attention.self.query", "layer.5.attention.self.value");
     static final List<String> FEDERATED = List.of("FEDEX", "FEDIT", "FFA");
     static final List<String> MAIN = List.of("FEDEX", "FEDIT", "FFA", "CENTRALIZED");
     static final List<String> PAIR = List.of("FEDEX", "FEDIT");
+    /** Every linear projection of a Llama-family decoder layer. */
+    static final List<String> DECODER_PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+            "up_proj", "down_proj");
 
     /**
      * One setting.
@@ -52,7 +82,7 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
     static final List<Double> LR_GRID = List.of(1e-3, 3e-3, 1e-2);
 
     Preset withSeeds(List<Long> other) {
-        return new Preset(name, targets, cache, rounds, batchSize, maxLength, List.copyOf(other), points);
+        return new Preset(name, targets, cache, rounds, batchSize, maxLength, List.copyOf(other), points, task);
     }
 
     static Preset named(String name) {
@@ -71,8 +101,14 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
             // The small check that the in-process path reproduces the platform's (see ExperimentCommand).
             case "validate" -> new Preset(name, TOP_LAYER, true, 5, 16, 64, List.of(1L),
                     List.of(new Point("base", 0.1, 3, 4, 10, 1, FEDERATED)));
+            // The causal-LM study (--task causal-lm): LoRA on every projection of a small pretrained decoder.
+            // Sized for a shared 2-core machine: 2 rounds of 5 local steps, the base split with every method and
+            // a milder split (α = 1) with FEDEX and FEDIT.
+            case "causal-lm" -> new Preset(name, DECODER_PROJECTIONS, false, 2, 8, 64, List.of(1L, 2L, 3L),
+                    List.of(new Point("base", 0.1, 3, 4, 5, 1, MAIN), new Point("alpha", 1, 3, 4, 5, 1, PAIR)),
+                    Task.CAUSAL_LM);
             default -> throw new IllegalArgumentException("unknown preset '" + name
-                    + "': use lr, paper, sweep, replicate or validate");
+                    + "': use lr, paper, sweep, replicate, validate or causal-lm");
         };
     }
 

@@ -4,6 +4,9 @@ import dev.fedexlora.cli.experiment.ExperimentCommand.JobResult;
 import dev.fedexlora.cli.experiment.ExperimentCommand.RoundResult;
 import dev.fedexlora.cli.train.BundledModels;
 import dev.fedexlora.train.checkpoint.HfCheckpoint;
+import dev.fedexlora.train.decoder.DecoderCheckpoint;
+import dev.fedexlora.train.decoder.LmTrainer;
+import dev.fedexlora.train.decoder.PromptPairs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,6 +23,8 @@ final class Presets {
 
     static final Path FORTUNES = Path.of("data/datasets/fortunes-sample.jsonl");
     static final double PLATFORM_LR = 5e-3;
+    /** Where the causal-LM study keeps its pretrained base models. */
+    static final Path DECODER_CACHE = Path.of("data/experiment/causal-lm-base");
 
     private final Path home;
     private final PrintStream err;
@@ -31,6 +36,9 @@ final class Presets {
 
     int run(Preset preset, Path dataset, boolean replicate, Path out, Path learningRates, double fixedLearningRate,
             long budgetMinutes, Path against) throws IOException, InterruptedException {
+        if (preset.task() == Preset.Task.CAUSAL_LM) {
+            return runCausalLm(preset, dataset, out, fixedLearningRate, budgetMinutes);
+        }
         Path to = resolve(out);
         List<Study.Data> datasets = new ArrayList<>();
         datasets.add(Study.Data.load(existing(resolve(dataset))));
@@ -55,6 +63,96 @@ final class Presets {
     }
 
     /**
+     * The causal-LM study: the small decoder pretrained on the fortunes (or taken from the cache), the data set's
+     * labelled examples turned into prompt/response pairs ({@link PromptPairs}), the preset's grid run with
+     * {@code learningRate} for every method, and {@code causal-lm.md} written beside the study's tables.
+     */
+    private int runCausalLm(Preset preset, Path dataset, Path out, double learningRate, long budgetMinutes)
+            throws IOException {
+        Path to = resolve(out);
+        Path file = existing(resolve(dataset));
+        List<String> names = PromptPairs.labelNames(existing(labelsOf(file)));
+        Study.Data data = Study.Data.load(file);
+        long started = System.nanoTime();
+        DecoderCheckpoint base = DecoderPretraining.ensure(home, resolve(DECODER_CACHE), DecoderPretraining.DEFAULT, err);
+        Study study = new Study(base, names, err);
+        Duration budget = budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : Duration.ofDays(365);
+        var all = study.run(preset, List.of(data), Study.fixedLearningRates(List.of(data), learningRate), to, budget);
+        LmTrainer.LmEvaluation before;
+        try (DecoderSimulation sim = new DecoderSimulation(base, Study.DECODER_NAME, names, data.pool(), data.test(),
+                preset.maxLength(), err)) {
+            before = sim.evaluateBase();
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+        LmReport.write(to, preset, all, DecoderPretraining.info(base.dir()), before, learningRate,
+                ExperimentCommand.elapsed(wall) + " in all (pretraining included when it ran)");
+        err.printf("preset %s done in %s; results in %s%n", preset.name(), ExperimentCommand.elapsed(wall), to);
+        boolean failed = all.values().stream().flatMap(m -> m.values().stream()).flatMap(m -> m.values().stream())
+                .anyMatch(r -> !r.state().equals("SUCCEEDED"));
+        return failed ? 1 : 0;
+    }
+
+    /**
+     * {@code --task causal-lm --summarise}: the causal-LM study's {@code results.json} files (one per setting, as
+     * {@code --task causal-lm} writes them, e.g. from processes run with different {@code --preset-seeds}) merged
+     * into one report: {@code causal-lm.md}, {@code study.md} and each setting's {@code results.md} and plots.
+     */
+    int summariseCausalLm(List<Path> files, Path dataset, Path out, double learningRate) throws IOException {
+        Preset preset = Preset.named("causal-lm");
+        Map<Preset.Point, Map<Run, JobResult>> points = new LinkedHashMap<>();
+        Map<Preset.Point, ExperimentCommand.Settings> settings = new LinkedHashMap<>();
+        String name = null;
+        double seconds = 0;
+        for (Path f : files) {
+            Results.Read read = Results.read(existing(resolve(f)));
+            name = read.settings().dataset();
+            for (var e : read.runs().entrySet()) {
+                Run r = e.getKey();
+                Preset.Point p = preset.points().stream().filter(pt -> r.centralized()
+                        ? pt.methods().contains("CENTRALIZED") && pt.rank() == r.rank()
+                        : pt.alpha() == r.alpha() && pt.clients() == r.clients() && pt.rank() == r.rank())
+                        .findFirst().orElse(null);
+                if (p == null) {
+                    throw new IllegalArgumentException(f + ": " + r.name() + " is not a setting of the causal-lm preset");
+                }
+                points.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(r, e.getValue());
+                settings.put(p, read.settings());
+                seconds += e.getValue().seconds();
+            }
+        }
+        if (name == null) {
+            throw new IllegalArgumentException("--summarise needs at least one results.json");
+        }
+        Path to = resolve(out);
+        List<Long> seeds = points.values().stream().flatMap(m -> m.keySet().stream()).map(Run::seed).distinct().sorted()
+                .toList();
+        Preset merged = preset.withSeeds(seeds);
+        for (var e : points.entrySet()) {
+            Results.write(to.resolve(name).resolve(e.getKey().label()), settings.get(e.getKey()), e.getValue());
+        }
+        Path file = existing(resolve(dataset));
+        Study.Data data = Study.Data.load(file);
+        List<String> names = PromptPairs.labelNames(existing(labelsOf(file)));
+        DecoderCheckpoint base = DecoderPretraining.ensure(home, resolve(DECODER_CACHE), DecoderPretraining.DEFAULT, err);
+        LmTrainer.LmEvaluation before;
+        try (DecoderSimulation sim = new DecoderSimulation(base, Study.DECODER_NAME, names, data.pool(), data.test(),
+                preset.maxLength(), err)) {
+            before = sim.evaluateBase();
+        }
+        Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = Map.of(name, points);
+        Duration wall = Duration.ofSeconds((long) seconds);
+        StudyReport.write(to, merged, all, Study.fixedLearningRates(List.of(data), learningRate), wall);
+        LmReport.write(to, merged, all, DecoderPretraining.info(base.dir()), before, learningRate,
+                "the jobs' wall times sum to " + ExperimentCommand.elapsed(wall));
+        err.printf("%d results files, seeds %s; causal-LM summary in %s%n", files.size(), seeds, to);
+        return 0;
+    }
+
+    private static Path labelsOf(Path dataset) {
+        return dataset.resolveSibling(dataset.getFileName().toString().replaceFirst("(-sample)?\\.jsonl$", "-labels.txt"));
+    }
+
+    /**
      * Runs the preset's jobs in-process with the platform grid's learning rate and compares every round's test
      * accuracy and loss with the platform run in {@code platformResults} (same names, same seeds). Returns 1 when a
      * job is missing there.
@@ -68,7 +166,7 @@ final class Presets {
         double maxAcc = 0;
         double maxLoss = 0;
         int missing = 0;
-        try (Simulation sim = study.simulation(preset, data)) {
+        try (Simulator sim = study.simulation(preset, data)) {
             for (long seed : preset.seeds()) {
                 for (String method : p.methods()) {
                     Run r = Study.run(method, p, seed);

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * residual folded into the base weights with {@link TaskTrainer#withResidual}. What is left out is transport:
  * uploads, leases, the registry. {@code ./fedex experiment --preset validate} compares the two paths.
  */
-final class Simulation implements AutoCloseable {
+final class Simulation implements Simulator {
 
     /** The worker's default share of each client's examples held out for its own evaluation. */
     static final double WORKER_HELD_OUT = 0.1;
@@ -80,7 +80,8 @@ final class Simulation implements AutoCloseable {
     }
 
     /** One job, every round evaluated on the test set. */
-    JobResult run(Run r, Hyper h) throws IOException {
+    @Override
+    public JobResult run(Run r, Hyper h) throws IOException {
         long started = System.nanoTime();
         List<String> ids = r.clientIds();
         List<List<Example>> shards = r.centralized() ? List.of(pool)
@@ -169,7 +170,7 @@ final class Simulation implements AutoCloseable {
     }
 
     /** The per-layer part of the coordinator's report.json, as {@link Results} reads it. */
-    private static ObjectNode report(AggregationResult result) {
+    static ObjectNode report(AggregationResult result) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode layers = root.putArray("layers");
         for (LayerReport l : result.layers()) {

@@ -7,6 +7,7 @@ import dev.fedexlora.train.checkpoint.HfCheckpoint;
 import dev.fedexlora.train.data.Example;
 import dev.fedexlora.train.data.Jsonl;
 import dev.fedexlora.train.data.Partitioner;
+import dev.fedexlora.train.decoder.DecoderCheckpoint;
 import dev.fedexlora.train.training.FrozenFeatureCache;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,11 +35,28 @@ final class Study {
     static final double ALPHA_PER_RANK = 2;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The registry-style name adapters of the causal-LM study record as their base model. */
+    static final String DECODER_NAME = "pretrained-llama";
+
     private final HfCheckpoint base;
+    private final DecoderCheckpoint decoder;
+    private final List<String> labelNames;
     private final PrintStream err;
 
+    /** A study of the encoder classifier. */
     Study(HfCheckpoint base, PrintStream err) {
+        this(base, null, List.of(), err);
+    }
+
+    /** A causal-LM study of {@code decoder} on prompt/response pairs built with {@code labelNames}. */
+    Study(DecoderCheckpoint decoder, List<String> labelNames, PrintStream err) {
+        this(null, decoder, labelNames, err);
+    }
+
+    private Study(HfCheckpoint base, DecoderCheckpoint decoder, List<String> labelNames, PrintStream err) {
         this.base = base;
+        this.decoder = decoder;
+        this.labelNames = List.copyOf(labelNames);
         this.err = err;
     }
 
@@ -77,7 +95,7 @@ final class Study {
                     d.name(), v.pool().size(), v.test().size(), p.label(), seed));
             md.append("| method | learning rate | validation accuracy | validation loss |\n|---|---|---|---|\n");
             Map<String, Double> best = new LinkedHashMap<>();
-            try (Simulation sim = simulation(preset, v)) {
+            try (Simulator sim = simulation(preset, v)) {
                 for (String method : p.methods()) {
                     double bestAcc = -1;
                     double bestLoss = Double.POSITIVE_INFINITY;
@@ -135,9 +153,9 @@ final class Study {
      * Runs the preset seed by seed (every setting and method of a seed before the next seed), each method at
      * {@code rates.get(dataset).get(method)} × the setting's scale, and writes every setting's results under
      * {@code out/<dataset>/<setting>/} and the summary after each seed. Stops starting seeds once {@code budget} has
-     * passed.
+     * passed. Returns every setting's runs by data set.
      */
-    void run(Preset preset, List<Data> datasets, Map<String, Map<String, Double>> rates, Path out, Duration budget)
+    Map<String, Map<Preset.Point, Map<Run, JobResult>>> run(Preset preset, List<Data> datasets, Map<String, Map<String, Double>> rates, Path out, Duration budget)
             throws IOException {
         long started = System.nanoTime();
         Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = new LinkedHashMap<>();
@@ -148,7 +166,7 @@ final class Study {
             }
             all.put(d.name(), new LinkedHashMap<>());
         }
-        Map<String, Simulation> sims = new LinkedHashMap<>();
+        Map<String, Simulator> sims = new LinkedHashMap<>();
         try {
             for (Data d : datasets) {
                 sims.put(d.name(), simulation(preset, d));
@@ -173,6 +191,9 @@ final class Study {
                                 res = new JobResult("in-process", "FAILED", e.getMessage(), 0, List.of());
                             }
                             runs.put(r, res);
+                            // Written after every job, so a run stopped part-way leaves every finished job behind.
+                            write(out.resolve(d.name()).resolve(p.label()), preset, p, d, rates.get(d.name()), runs,
+                                    started);
                             RoundResult last = res.rounds().isEmpty() ? null : res.rounds().getLast();
                             err.printf(Locale.ROOT, "%s %s %s %-11s s%d: test accuracy %s (%.0f s, %s elapsed)%n",
                                     preset.name(), d.name(), p.label(), method, seed,
@@ -186,8 +207,9 @@ final class Study {
                 }
             }
         } finally {
-            sims.values().forEach(Simulation::close);
+            sims.values().forEach(Simulator::close);
         }
+        return all;
     }
 
     private void write(Path dir, Preset preset, Preset.Point p, Data d, Map<String, Double> lr, Map<Run, JobResult> runs,
@@ -202,7 +224,13 @@ final class Study {
         Files.writeString(dir.resolve("learning-rates.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rates));
     }
 
-    Simulation simulation(Preset preset, Data d) throws IOException {
+    Simulator simulation(Preset preset, Data d) throws IOException {
+        if (preset.task() == Preset.Task.CAUSAL_LM) {
+            if (decoder == null) {
+                throw new IllegalStateException("a causal-LM preset needs a study of a decoder");
+            }
+            return new DecoderSimulation(decoder, DECODER_NAME, labelNames, d.pool(), d.test(), preset.maxLength(), err);
+        }
         return new Simulation(base, "minilm", d.pool(), d.test(), d.labels(), preset.maxLength(),
                 preset.cache() ? new FrozenFeatureCache(1L << 30) : null);
     }

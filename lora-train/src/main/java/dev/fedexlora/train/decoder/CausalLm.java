@@ -42,6 +42,8 @@ public final class CausalLm implements AutoCloseable {
     private final Map<String, NDArray> base = new LinkedHashMap<>();
     private final Map<String, Adapter> adapters = new LinkedHashMap<>();
     private final DataType weightType;
+    /** Every base parameter is trained (pretraining) instead of LoRA adapters. */
+    private boolean fullParameters;
     /** Constants as model-owned tensors: DJL frees a {@code mul(Number)} operand before backward reads it. */
     private final NDArray eps;
     private final NDArray attentionScale;
@@ -115,6 +117,28 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * A model whose every parameter (embeddings, norms, projections, head) is trainable, without adapters: full-
+     * parameter training, as pretraining from a random initialisation needs. On CPU only (weights stay in F32).
+     * {@link #toCheckpoint} returns the trained weights.
+     */
+    public static CausalLm createFull(DecoderCheckpoint checkpoint) {
+        CausalLm model = create(Device.cpu(), checkpoint, null, null, 0);
+        model.fullParameters = true;
+        for (NDArray p : model.trainable()) {
+            p.setRequiresGradient(true);
+        }
+        return model;
+    }
+
+    /** The model's current base weights (F32) as a checkpoint with {@code like}'s directory and tokenizer. */
+    public DecoderCheckpoint toCheckpoint(DecoderCheckpoint like) {
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        base.forEach((name, a) -> weights.put(name, Tensor.ofFloats(a.toType(DataType.FLOAT32, false).toFloatArray(),
+                a.getShape().getShape())));
+        return new DecoderCheckpoint(like.dir(), config, weights, like.tokenizer());
+    }
+
     /** LoRA settings that reproduce {@code adapter}'s rank, alpha, rsLoRA and targets. */
     public static LoraSettings settingsOf(LoraAdapter adapter) {
         AdapterConfig c = adapter.config();
@@ -158,8 +182,14 @@ public final class CausalLm implements AutoCloseable {
         return manager;
     }
 
-    /** The trainable parameters in a fixed order: per module A (unless frozen) and B. */
+    /**
+     * The trainable parameters in a fixed order: per module A (unless frozen) and B; with {@link #createFull}, every
+     * base parameter in file order.
+     */
     public List<NDArray> trainable() {
+        if (fullParameters) {
+            return List.copyOf(base.values());
+        }
         List<NDArray> out = new ArrayList<>();
         for (Adapter ab : adapters.values()) {
             if (!lora.freezeA()) {
@@ -172,6 +202,9 @@ public final class CausalLm implements AutoCloseable {
 
     /** Names of {@link #trainable()} as PEFT keys them, without the {@code base_model.model.} prefix. */
     public List<String> trainableNames() {
+        if (fullParameters) {
+            return List.copyOf(base.keySet());
+        }
         List<String> out = new ArrayList<>();
         for (String m : adapters.keySet()) {
             if (!lora.freezeA()) {

@@ -9,6 +9,7 @@ import dev.fedexlora.core.tensor.TensorFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,6 +75,29 @@ public record DecoderCheckpoint(Path dir, DecoderConfig config, Map<String, Tens
             tokenizer = null;
         }
         return new DecoderCheckpoint(dir, config, weights, tokenizer);
+    }
+
+    /**
+     * Writes this checkpoint to {@code to} in the Hugging Face layout ({@code config.json}, one
+     * {@code model.safetensors} in the weights' own types, the tokenizer when there is one) and reads it back.
+     */
+    public DecoderCheckpoint save(Path to) throws IOException {
+        Files.createDirectories(to);
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        for (String name : expectedShapes(config).keySet()) {
+            ordered.put(name, weights.get(name));
+        }
+        String torchDtype = switch (weights.get("model.embed_tokens.weight").dtype()) {
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> "float32";
+        };
+        config.write(to.resolve(DecoderConfig.FILE), torchDtype);
+        SafeTensors.write(to.resolve(WEIGHTS_FILE), new TensorFile(Map.of("format", "pt"), ordered));
+        if (tokenizer != null) {
+            Files.copy(tokenizer, to.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return load(to);
     }
 
     /** The tensors of the single file or of every shard the index names, checked against the index. */

@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.fedexlora.train.training.AdamW;
@@ -82,32 +84,52 @@ public final class LmTrainer {
     }
 
     /**
-     * The mean loss of one batch and, when {@code countCorrect}, the number of counted tokens the argmax predicts;
-     * the loss records gradients when a collector is open.
+     * The mean loss of one batch and, when {@code countCorrect}, the number of counted tokens the argmax predicts
+     * and that number per row; the loss records gradients when a collector is open. The vocabulary head runs only on
+     * the positions whose next token is counted (for prompt/response pairs, the response), which gives the same loss
+     * as the head over every position at a fraction of its cost.
      */
     private static NDArray[] lossAndCorrect(CausalLm model, Batch b, boolean countCorrect) {
         NDManager m = model.manager();
         NDArray ids = m.create(b.ids(), new Shape(b.size(), b.length()));
         NDArray mask = b.padded() ? m.create(b.mask(), new Shape(b.size(), b.length())) : null;
-        NDArray logits = model.logits(ids, mask, null);
         long[] targets = b.targets();
-        float[] valid = new float[targets.length];
-        long[] index = new long[targets.length];
-        for (int i = 0; i < targets.length; i++) {
-            valid[i] = targets[i] == LmData.IGNORE ? 0f : 1f;
-            index[i] = targets[i] == LmData.IGNORE ? 0 : targets[i];
+        int counted = 0;
+        for (long t : targets) {
+            counted += t == LmData.IGNORE ? 0 : 1;
         }
-        long counted = Math.max(1, b.counted());
-        NDArray idx = m.create(index, new Shape(b.size(), b.length(), 1));
-        NDArray weights = m.create(valid, new Shape(b.size(), b.length()));
-        NDArray picked = logits.logSoftmax(-1).gather(idx, 2).reshape(b.size(), b.length());
-        NDArray loss = picked.mul(weights).sum().neg().div(m.create((float) counted));
+        if (counted == 0) {
+            // Nothing counts: a zero loss that still belongs to the graph.
+            NDArray loss = model.logits(ids, mask, null).sum().mul(m.create(0f));
+            return countCorrect ? new NDArray[] {loss, m.create(0f), m.zeros(new Shape(b.size()))}
+                    : new NDArray[] {loss};
+        }
+        long[] positions = new long[counted];
+        long[] wanted = new long[counted];
+        int[] rowOf = new int[counted];
+        for (int i = 0, k = 0; i < targets.length; i++) {
+            if (targets[i] != LmData.IGNORE) {
+                positions[k] = i;
+                wanted[k] = targets[i];
+                rowOf[k++] = i / b.length();
+            }
+        }
+        NDArray hidden = model.hidden(ids, mask, null);
+        NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(new NDIndex("{}", m.create(positions)));
+        NDArray logits = model.head(selected);
+        NDArray idx = m.create(wanted, new Shape(counted, 1));
+        NDArray loss = logits.logSoftmax(-1).gather(idx, 1).sum().neg().div(m.create((float) counted));
         if (!countCorrect) {
             return new NDArray[] {loss};
         }
-        NDArray correct = logits.argMax(-1).eq(idx.reshape(b.size(), b.length()))
-                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(weights).sum();
-        return new NDArray[] {loss, correct};
+        float[] hit = logits.argMax(-1).eq(idx.reshape(counted)).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] perRow = new float[b.size()];
+        float total = 0;
+        for (int k = 0; k < counted; k++) {
+            perRow[rowOf[k]] += hit[k];
+            total += hit[k];
+        }
+        return new NDArray[] {loss, m.create(total), m.create(perRow)};
     }
 
     /**
@@ -209,19 +231,26 @@ public final class LmTrainer {
      * @param tokenAccuracy fraction of counted tokens the model's argmax predicts
      * @param tokens        counted tokens
      * @param examples      sequences evaluated
+     * @param exactMatch    fraction of sequences with counted tokens whose every counted token the argmax predicts
+     *                      (teacher-forced). For prompt/response pairs whose labels end with the end-of-sequence
+     *                      token and are not truncated, this is exactly the fraction whose greedy continuation is
+     *                      the response ({@link #exactMatch}), in one batched pass instead of one decode per pair.
      */
-    public record LmEvaluation(double loss, double perplexity, double tokenAccuracy, long tokens, int examples) {
+    public record LmEvaluation(double loss, double perplexity, double tokenAccuracy, long tokens, int examples,
+                               double exactMatch) {
     }
 
     public static LmEvaluation evaluate(CausalLm model, List<LmData.Sequence> sequences, int batchSize, long padId) {
         if (sequences.isEmpty()) {
-            return new LmEvaluation(Double.NaN, Double.NaN, Double.NaN, 0, 0);
+            return new LmEvaluation(Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN);
         }
         synchronized (ENGINE) {
             LocalTrainer.gradModeOff();
             double lossSum = 0;
             double correct = 0;
             long counted = 0;
+            int exact = 0;
+            int scored = 0;
             for (int from = 0; from < sequences.size(); from += batchSize) {
                 Batch b = Batch.of(sequences.subList(from, Math.min(from + batchSize, sequences.size())), padId);
                 try (NDScope scope = new NDScope()) {
@@ -230,10 +259,23 @@ public final class LmTrainer {
                     lossSum += lc[0].getFloat() * c;
                     correct += lc[1].getFloat();
                     counted += c;
+                    float[] rows = lc[2].toFloatArray();
+                    long[] targets = b.targets();
+                    for (int i = 0; i < b.size(); i++) {
+                        int want = 0;
+                        for (int t = 0; t < b.length(); t++) {
+                            want += targets[i * b.length() + t] == LmData.IGNORE ? 0 : 1;
+                        }
+                        if (want > 0) {
+                            scored++;
+                            exact += Math.round(rows[i]) == want ? 1 : 0;
+                        }
+                    }
                 }
             }
             double loss = lossSum / Math.max(1, counted);
-            return new LmEvaluation(loss, Math.exp(loss), correct / Math.max(1, counted), counted, sequences.size());
+            return new LmEvaluation(loss, Math.exp(loss), correct / Math.max(1, counted), counted, sequences.size(),
+                    scored == 0 ? Double.NaN : (double) exact / scored);
         }
     }
 

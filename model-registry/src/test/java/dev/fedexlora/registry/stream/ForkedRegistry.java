@@ -56,7 +56,14 @@ final class ForkedRegistry implements AutoCloseable {
                 "--logging.level.dev.fedexlora=INFO"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ForkedRegistry r = new ForkedRegistry(port, s3Port, gcLog, log, p);
-        r.awaitReady(Duration.ofMinutes(4));
+        // A registry started under nice on a loaded machine may need longer: -Dfedex.checkpoint.ready-minutes.
+        try {
+            r.awaitReady(Duration.ofMinutes(Long.getLong("fedex.checkpoint.ready-minutes", 4)));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // Not returned, so no try-with-resources closes it: end it here rather than leave it running.
+            p.destroyForcibly();
+            throw e;
+        }
         return r;
     }
 

@@ -46,15 +46,7 @@ class BaseModelCache {
      * at most {@link #MAX_FILES} of them, so no name from a lease is used as a path unchecked.
      */
     synchronized Path resolve(Map<String, TaskLease.FileRef> files) throws IOException {
-        if (files.size() > MAX_FILES) {
-            throw new IOException("the lease names " + files.size() + " base files, more than " + MAX_FILES);
-        }
-        for (String name : files.keySet()) {
-            if (!PLAIN.contains(name) && !SHARD.matcher(name).matches()) {
-                throw new IOException("base file name '" + name + "' is not a checkpoint file (" + PLAIN
-                        + " or model-NNNNN-of-NNNNN.safetensors)");
-            }
-        }
+        checkNames(files.keySet());
         Path dir = root.resolve(key(files));
         if (Files.exists(dir.resolve(".complete"))) {
             return dir;
@@ -66,6 +58,19 @@ class BaseModelCache {
         }
         Files.writeString(dir.resolve(".complete"), "");
         return dir;
+    }
+
+    /** Refuses a lease's base file list unless every name is a checkpoint file name and there are few enough. */
+    static void checkNames(java.util.Set<String> names) throws IOException {
+        if (names.size() > MAX_FILES) {
+            throw new IOException("the lease names " + names.size() + " base files, more than " + MAX_FILES);
+        }
+        for (String name : names) {
+            if (!PLAIN.contains(name) && !SHARD.matcher(name).matches()) {
+                throw new IOException("base file name '" + name + "' is not a checkpoint file (" + PLAIN
+                        + " or model-NNNNN-of-NNNNN.safetensors)");
+            }
+        }
     }
 
     /**
