@@ -98,10 +98,10 @@ class JobsPageBrowserIntegrationTests extends AbstractRegistryContractIntegratio
         // the viewer token lists running and finished jobs
         enterToken(VIEWER);
         await(() -> !browser.findElements(By.cssSelector("#jobs tr[data-job='" + running + "']")).isEmpty());
-        assertThat(row(running).findElement(By.className("state-cell")).getText()).isEqualTo("RUNNING");
-        assertThat(row(running).findElement(By.className("round")).getText()).isEqualTo("1 / 1");
+        assertThat(jobCell(running, "state-cell")).isEqualTo("RUNNING");
+        assertThat(jobCell(running, "round")).isEqualTo("1 / 1");
         await(() -> !browser.findElements(By.cssSelector("#jobs tr[data-job='" + cancelled + "']")).isEmpty());
-        assertThat(row(cancelled).findElement(By.className("state-cell")).getText()).isEqualTo("CANCELLED");
+        assertThat(jobCell(cancelled, "state-cell")).isEqualTo("CANCELLED");
         screenshot("jobs");
 
         // the running job: round 1 open, no client done, followed live
@@ -167,8 +167,28 @@ class JobsPageBrowserIntegrationTests extends AbstractRegistryContractIntegratio
         return browser.findElement(By.cssSelector("#jobs tr[data-job='" + jobId + "']"));
     }
 
+    private static String jobCell(String jobId, String cls) {
+        return text(By.cssSelector("#jobs tr[data-job='" + jobId + "'] ." + cls));
+    }
+
     private static String roundCell(String cls) {
-        return browser.findElement(By.cssSelector("#rounds tr[data-round='1'] ." + cls)).getText().strip();
+        return text(By.cssSelector("#rounds tr[data-round='1'] ." + cls));
+    }
+
+    /**
+     * The element's text. The page re-renders its tables as events arrive, so an element found may be replaced
+     * before it is read: then it is found and read again.
+     */
+    private static String text(By by) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return browser.findElement(by).getText().strip();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void await(java.util.function.BooleanSupplier condition) {
