@@ -1,6 +1,7 @@
 package dev.fedexlora.core.aggregate;
 
 import dev.fedexlora.core.linalg.Matrix;
+import dev.fedexlora.core.tensor.CheckedSafeTensorStream;
 import dev.fedexlora.core.tensor.InvalidTensorFileException;
 import dev.fedexlora.core.tensor.SafeTensors;
 import dev.fedexlora.core.tensor.Tensor;
@@ -74,5 +75,78 @@ public final class Residuals {
 
     public static Map<String, Residual> read(Path path) throws IOException {
         return fromTensorFile(SafeTensors.read(path), path.toString());
+    }
+
+    /**
+     * Checks a residual file as {@link #read} would accept it, without holding its tensors: the format, every key's
+     * pairing and shapes from the header, and every value finite while the data streams through a fixed buffer. A
+     * residual of a 7B-sized model (hundreds of MB) is checked in a few MiB of heap.
+     *
+     * @throws InvalidTensorFileException naming {@code source} at the first problem
+     */
+    public static void check(Path path, String source) throws IOException {
+        try (java.io.InputStream raw = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(path), 1 << 16);
+             CheckedSafeTensorStream in = CheckedSafeTensorStream.open(raw, java.nio.file.Files.size(path), source)) {
+            SafeTensors.Layout layout = in.layout();
+            if (!FORMAT.equals(layout.metadata().get("format"))) {
+                throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
+                        + layout.metadata().get("format") + ", expected " + FORMAT);
+            }
+            if (layout.entries().isEmpty()) {
+                throw new InvalidTensorFileException(source, "holds no tensors");
+            }
+            Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
+            layout.entries().forEach(e -> byName.put(e.name(), e));
+            for (SafeTensors.Entry e : layout.entries()) {
+                checkEntry(e, byName, source);
+            }
+            in.skipNBytes(8 + layout.header().length);
+            byte[] chunk = new byte[1 << 20];
+            for (SafeTensors.Entry e : layout.inDataOrder()) {
+                int element = e.dtype().bytes();
+                long left = e.byteSize();
+                long index = 0;
+                while (left > 0) {
+                    int n = (int) Math.min(left, chunk.length - chunk.length % element);
+                    in.readNBytes(chunk, 0, n);
+                    float[] values = new Tensor(e.dtype(), new long[] {n / element},
+                            java.util.Arrays.copyOf(chunk, n)).toFloatArray();
+                    for (int i = 0; i < values.length; i++) {
+                        if (!Float.isFinite(values[i])) {
+                            throw new InvalidTensorFileException(source, "'" + e.name() + "' holds " + values[i]
+                                    + " at element " + (index + i));
+                        }
+                    }
+                    index += values.length;
+                    left -= n;
+                }
+            }
+        }
+    }
+
+    private static void checkEntry(SafeTensors.Entry e, Map<String, SafeTensors.Entry> byName, String source)
+            throws InvalidTensorFileException {
+        String key = e.name();
+        if (!e.dtype().isFloatingPoint() || e.shape().length != 2) {
+            throw new InvalidTensorFileException(source, "'" + key + "' must be a 2-d float tensor, is " + e.dtype()
+                    + " " + java.util.Arrays.toString(e.shape()));
+        }
+        if (key.endsWith(U)) {
+            String module = key.substring(0, key.length() - U.length());
+            SafeTensors.Entry v = byName.get(module + V);
+            if (v == null) {
+                throw new InvalidTensorFileException(source, "'" + key + "' has no matching " + module + V);
+            }
+            if (e.shape()[1] != v.shape()[0]) {
+                throw new InvalidTensorFileException(source, "module '" + module + "': U is "
+                        + java.util.Arrays.toString(e.shape()) + " but V is " + java.util.Arrays.toString(v.shape()));
+            }
+        } else if (key.endsWith(V)) {
+            if (!byName.containsKey(key.substring(0, key.length() - V.length()) + U)) {
+                throw new InvalidTensorFileException(source, "'" + key + "' has no matching residual_U");
+            }
+        } else if (!key.endsWith(DENSE)) {
+            throw new InvalidTensorFileException(source, "unexpected tensor '" + key + "' in a residual file");
+        }
     }
 }

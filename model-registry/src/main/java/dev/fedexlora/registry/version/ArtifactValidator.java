@@ -3,7 +3,6 @@ package dev.fedexlora.registry.version;
 import dev.fedexlora.core.aggregate.Residuals;
 import dev.fedexlora.core.peft.PeftAdapters;
 import dev.fedexlora.core.tensor.SafeTensors;
-import dev.fedexlora.core.tensor.TensorFile;
 import dev.fedexlora.registry.api.ProblemType;
 import dev.fedexlora.registry.api.RegistryException;
 import java.io.IOException;
@@ -31,22 +30,32 @@ public class ArtifactValidator {
         this.json = json;
     }
 
-    /** Validates one file of a base checkpoint; returns the parsed tensors of a safetensors file, else null. */
-    public TensorFile validateCheckpointFile(String file, Path local) {
-        return validate(file, local, ProblemType.MALFORMED_CHECKPOINT);
-    }
-
-    /** Validates one file of a job version; {@code residual.safetensors} must be in the residual format. */
+    /**
+     * Validates one file of a job version without holding its tensors: JSON files must be objects, safetensors files
+     * a consistent layout (header against the file's length), and {@code residual.safetensors} the residual format
+     * with every value finite, checked while it streams: a 7B-sized residual needs no more heap than a small one.
+     */
     public void validateVersionFile(String file, Path local) {
-        validate(file, local, ProblemType.MALFORMED_ARTIFACT);
-        if (file.equals(Residuals.FILE)) {
-            try {
-                Residuals.read(local);
-            } catch (IOException | RuntimeException e) {
-                String why = String.valueOf(e.getMessage()).replace(local.toString(), file);
-                throw new RegistryException(ProblemType.MALFORMED_ARTIFACT,
-                        why.startsWith(file) ? why : file + ": " + why, file);
+        if (file.endsWith(".json")) {
+            readJsonObject(file, local, ProblemType.MALFORMED_ARTIFACT);
+            return;
+        }
+        if (!file.endsWith(".safetensors")) {
+            return;
+        }
+        try {
+            if (file.equals(Residuals.FILE)) {
+                Residuals.check(local, file);
+            } else if (SafeTensors.header(local).isEmpty()) {
+                throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, file + ": holds no tensors", file);
             }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof RegistryException r) {
+                throw r;
+            }
+            String why = String.valueOf(e.getMessage()).replace(local.toString(), file);
+            throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, why.startsWith(file) ? why
+                    : file + ": not a valid safetensors file: " + why, file);
         }
     }
 
@@ -72,26 +81,6 @@ public class ArtifactValidator {
         } catch (JacksonException e) {
             throw new RegistryException(type, file + ": not valid JSON (" + e.getOriginalMessage() + ")", file);
         }
-    }
-
-    private TensorFile validate(String file, Path local, ProblemType type) {
-        if (file.endsWith(".json")) {
-            readJsonObject(file, local, type);
-            return null;
-        }
-        if (file.endsWith(".safetensors")) {
-            try {
-                TensorFile tensors = SafeTensors.read(local);
-                if (tensors.tensors().isEmpty()) {
-                    throw new RegistryException(type, file + ": holds no tensors", file);
-                }
-                return tensors;
-            } catch (IOException e) {
-                String why = e.getMessage() == null ? e.toString() : e.getMessage().replace(local.toString(), file);
-                throw new RegistryException(type, file + ": not a valid safetensors file: " + why, file);
-            }
-        }
-        return null;
     }
 
     /** A temporary directory for one request's files, removed with everything in it on close. */
