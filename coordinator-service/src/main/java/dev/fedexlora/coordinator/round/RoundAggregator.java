@@ -115,7 +115,7 @@ class RoundAggregator {
         double[] weights = weights(request, tasks);
         AggregationResult result;
         try {
-            result = Aggregator.aggregate(request.method().aggregation(), adapters, weights, names, false,
+            result = Aggregator.aggregate(request.method().aggregation(), adapters, weights, names, true,
                     robustOptions(job, request, round));
             ResultChecks.requireFinite(result, "job " + job.getId() + " round " + round.getNumber());
         } catch (IllegalArgumentException | RejectedUploadException e) {
