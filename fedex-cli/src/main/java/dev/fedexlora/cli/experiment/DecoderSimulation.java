@@ -89,13 +89,8 @@ final class DecoderSimulation implements Simulator {
             trains.add(tokens.sequences(PromptPairs.pairs(split.get(0), labelNames)));
             helds.add(tokens.sequences(PromptPairs.pairs(split.get(1), labelNames)));
         }
-        boolean ffa = r.method().equals("FFA");
-        AggregationMethod method = switch (r.method()) {
-            case "FEDIT" -> AggregationMethod.FEDIT;
-            case "FFA" -> AggregationMethod.FFA;
-            default -> AggregationMethod.FEDEX;
-        };
-        LoraSettings lora = new LoraSettings(r.rank(), h.alphaPerRank() * r.rank(), false, h.targets(), ffa);
+        AggregationMethod method = Simulator.aggregation(r);
+        LoraSettings lora = Simulator.lora(r, h);
         int steps = r.centralized() ? h.centralizedSteps() : h.localSteps();
         DecoderCheckpoint checkpoint = base;
         LoraAdapter global = null;

@@ -99,13 +99,8 @@ final class Simulation implements Simulator {
                         + "in this split", seconds(started), List.of());
             }
         }
-        boolean ffa = r.method().equals("FFA");
-        AggregationMethod method = switch (r.method()) {
-            case "FEDIT" -> AggregationMethod.FEDIT;
-            case "FFA" -> AggregationMethod.FFA;
-            default -> AggregationMethod.FEDEX;
-        };
-        LoraSettings lora = new LoraSettings(r.rank(), h.alphaPerRank() * r.rank(), false, h.targets(), ffa);
+        AggregationMethod method = Simulator.aggregation(r);
+        LoraSettings lora = Simulator.lora(r, h);
         int steps = r.centralized() ? h.centralizedSteps() : h.localSteps();
         HfCheckpoint checkpoint = base;
         LoraAdapter global = null;
