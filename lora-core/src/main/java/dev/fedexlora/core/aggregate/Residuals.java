@@ -78,6 +78,84 @@ public final class Residuals {
     }
 
     /**
+     * The modules of a residual file with the shape (out×in) each one's residual has, from the header alone (call
+     * {@link #check} first for the rest of the format).
+     */
+    public static Map<String, long[]> shapes(Path path, String source) throws IOException {
+        SafeTensors.Layout layout = layout(path, source);
+        Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
+        layout.entries().forEach(e -> byName.put(e.name(), e));
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (SafeTensors.Entry e : layout.entries()) {
+            checkEntry(e, byName, source);
+            if (e.name().endsWith(U)) {
+                String module = e.name().substring(0, e.name().length() - U.length());
+                out.put(module, new long[] {e.shape()[0], byName.get(module + V).shape()[1]});
+            } else if (e.name().endsWith(DENSE)) {
+                out.put(e.name().substring(0, e.name().length() - DENSE.length()), e.shape().clone());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One module's residual, reading only its own tensors' bytes: folding a large model's lineage then holds one
+     * weight's residuals at a time, not every residual of every version.
+     */
+    public static Residual read(Path path, String module, String source) throws IOException {
+        SafeTensors.Layout layout = layout(path, source);
+        Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
+        layout.entries().forEach(e -> byName.put(e.name(), e));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+            SafeTensors.Entry dense = byName.get(module + DENSE);
+            if (dense != null) {
+                return new Residual.Dense(Matrix.of(tensor(ch, layout, dense, source)));
+            }
+            SafeTensors.Entry u = byName.get(module + U);
+            SafeTensors.Entry v = byName.get(module + V);
+            if (u == null || v == null) {
+                throw new InvalidTensorFileException(source, "no residual for module '" + module + "'");
+            }
+            try {
+                return new Residual.Factored(Matrix.of(tensor(ch, layout, u, source)),
+                        Matrix.of(tensor(ch, layout, v, source)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidTensorFileException(source, "module '" + module + "': " + e.getMessage());
+            }
+        }
+    }
+
+    private static SafeTensors.Layout layout(Path path, String source) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            SafeTensors.Layout layout = SafeTensors.readLayout(in, source);
+            if (!FORMAT.equals(layout.metadata().get("format"))) {
+                throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
+                        + layout.metadata().get("format") + ", expected " + FORMAT);
+            }
+            if (layout.totalSize() != java.nio.file.Files.size(path)) {
+                throw new InvalidTensorFileException(source, "the header's tensors need " + layout.totalSize()
+                        + " bytes but the file has " + java.nio.file.Files.size(path));
+            }
+            return layout;
+        }
+    }
+
+    private static Tensor tensor(java.nio.channels.FileChannel ch, SafeTensors.Layout layout, SafeTensors.Entry e,
+                                 String source) throws IOException {
+        if (e.byteSize() > Integer.MAX_VALUE - 16) {
+            throw new InvalidTensorFileException(source, "tensor '" + e.name() + "' is larger than 2 GiB");
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) e.byteSize());
+        long position = layout.dataStart() + e.begin();
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, position + buf.position()) < 0) {
+                throw new InvalidTensorFileException(source, "truncated inside tensor '" + e.name() + "'");
+            }
+        }
+        return new Tensor(e.dtype(), e.shape(), buf.array());
+    }
+
+    /**
      * Checks a residual file as {@link #read} would accept it, without holding its tensors: the format, every key's
      * pairing and shapes from the header, and every value finite while the data streams through a fixed buffer. A
      * residual of a 7B-sized model (hundreds of MB) is checked in a few MiB of heap.

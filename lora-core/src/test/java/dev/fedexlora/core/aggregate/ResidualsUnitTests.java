@@ -49,6 +49,21 @@ class ResidualsUnitTests {
     }
 
     @Test
+    void readsOneModuleAndEveryShapeFromTheHeader() throws Exception {
+        Path file = valid();
+        Map<String, Residual> all = Residuals.read(file);
+        Map<String, long[]> shapes = Residuals.shapes(file, "r");
+        org.assertj.core.api.Assertions.assertThat(shapes.keySet()).isEqualTo(all.keySet());
+        for (Map.Entry<String, Residual> e : all.entrySet()) {
+            org.assertj.core.api.Assertions.assertThat(shapes.get(e.getKey()))
+                    .containsExactly(e.getValue().rows(), e.getValue().cols());
+            Residual one = Residuals.read(file, e.getKey(), "r");
+            org.assertj.core.api.Assertions.assertThat(one).isEqualTo(e.getValue());
+        }
+        assertThatThrownBy(() -> Residuals.read(file, "no.such.module", "r")).hasMessageContaining("no residual");
+    }
+
+    @Test
     void refusesANonFiniteValueFarIntoTheData() throws Exception {
         Map<String, Tensor> tensors = new LinkedHashMap<>(SafeTensors.read(valid()).tensors());
         float[] v = tensors.get("model.layers.0.mlp.down_proj.residual_V").toFloatArray();

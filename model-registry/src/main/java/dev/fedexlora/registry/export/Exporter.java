@@ -129,8 +129,9 @@ public class Exporter {
                 }
             }));
 
-            // Residuals of the lineage, oldest first, grouped by the base weight they change.
-            Map<String, List<Residual>> byWeight = new HashMap<>();
+            // Residuals of the lineage, oldest first, grouped by the base weight they change. Only their shapes are
+            // read here; each weight's residuals are read when that weight is folded (one weight's at a time).
+            Map<String, List<ResidualRef>> byWeight = new HashMap<>();
             List<String> mergedVersions = new ArrayList<>();
             for (ModelVersion v : chain.reversed()) {
                 if (v.artifact(Residuals.FILE).isEmpty()) {
@@ -138,20 +139,23 @@ public class Exporter {
                 }
                 mergedVersions.add(Integer.toString(v.number()));
                 Path local = fetch(v, Residuals.FILE, in.resolve("residual-" + v.number() + ".safetensors"));
-                for (Map.Entry<String, Residual> r : Residuals.read(local).entrySet()) {
+                String source = "version " + v.number() + " " + Residuals.FILE;
+                for (Map.Entry<String, long[]> r : Residuals.shapes(local, source).entrySet()) {
                     String key = BaseWeights.weightKey(matrices::containsKey, r.getKey()).orElseThrow(() ->
                             new RegistryException(ProblemType.MALFORMED_ARTIFACT, "version " + v.number() + " "
                                     + Residuals.FILE + ": module '" + r.getKey() + "' has no weight in the base"
                                     + " checkpoint (looked for '" + r.getKey() + ".weight' and its suffixes)",
                                     Residuals.FILE));
                     long[] shape = matrices.get(key);
-                    if (shape[0] != r.getValue().rows() || shape[1] != r.getValue().cols()) {
+                    long[] needs = r.getValue();
+                    if (shape[0] != needs[0] || shape[1] != needs[1]) {
                         throw new RegistryException(ProblemType.MALFORMED_ARTIFACT, "version " + v.number() + " "
                                 + Residuals.FILE + ": base weight '" + key + "' is " + java.util.Arrays.toString(shape)
-                                + " but the residual of '" + r.getKey() + "' needs [" + r.getValue().rows() + ", "
-                                + r.getValue().cols() + "] (out×in)", Residuals.FILE);
+                                + " but the residual of '" + r.getKey() + "' needs [" + needs[0] + ", "
+                                + needs[1] + "] (out×in)", Residuals.FILE);
                     }
-                    byWeight.computeIfAbsent(key, k -> new ArrayList<>()).add(r.getValue());
+                    byWeight.computeIfAbsent(key, k -> new ArrayList<>()).add(new ResidualRef(local, r.getKey(),
+                            source));
                 }
             }
             Map<String, String> extra = Map.of("fedex.model", model.name(),
@@ -205,7 +209,15 @@ public class Exporter {
      * in its own dtype, every other tensor copied byte for byte. One read of the base object, one multipart upload;
      * nothing larger than a block of rows is held.
      */
-    private StoredObject foldShard(Artifact source, SafeTensors.Layout layout, Map<String, List<Residual>> byWeight,
+    /** One module's residual in one version's residual file, read when its base weight is folded. */
+    private record ResidualRef(Path file, String module, String source) {
+
+        Residual read() throws IOException {
+            return Residuals.read(file, module, source);
+        }
+    }
+
+    private StoredObject foldShard(Artifact source, SafeTensors.Layout layout, Map<String, List<ResidualRef>> byWeight,
                                    Map<String, String> extra, String key) {
         byte[] head = SafeTensors.headerWith(layout, extra);
         return store.write(key, head.length + layout.dataLength(), out -> {
@@ -216,13 +228,17 @@ public class Exporter {
                 // through read(), not skip(), so the header is hashed too
                 new BoundedInputStream(in, layout.dataStart()).transferTo(OutputStream.nullOutputStream());
                 for (SafeTensors.Entry t : layout.inDataOrder()) {
-                    List<Residual> residuals = byWeight.get(t.name());
-                    if (residuals == null) {
+                    List<ResidualRef> refs = byWeight.get(t.name());
+                    if (refs == null) {
                         long copied = new BoundedInputStream(in, t.byteSize()).transferTo(out);
                         if (copied != t.byteSize()) {
                             throw new IOException(source.fileName() + ": ends inside tensor '" + t.name() + "'");
                         }
                     } else {
+                        List<Residual> residuals = new ArrayList<>();
+                        for (ResidualRef r : refs) {
+                            residuals.add(r.read());
+                        }
                         BaseWeights.foldStreaming(t.dtype(), t.shape(), residuals, in, out, FOLD_BLOCK_ELEMENTS);
                     }
                 }
