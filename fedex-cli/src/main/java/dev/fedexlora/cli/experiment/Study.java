@@ -14,10 +14,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -78,9 +81,10 @@ final class Study {
     }
 
     /**
-     * The search: every method of the preset's first setting at every rate of {@link Preset#LR_GRID}, trained on the
-     * pool less its validation share and scored on that share; each method's rate is the one with the best final
-     * validation accuracy (ties: lower loss). Writes {@code lr.json} and {@code lr.md}.
+     * The search: every method of the preset's first setting at every rate of {@link Preset#LR_GRID}, and on past
+     * whichever end of the grid wins, trained on the pool less its validation share and scored on that share; each
+     * method's rate is the one with the best final validation accuracy (ties: lower loss). Writes {@code lr.json} and
+     * {@code lr.md}.
      */
     Map<String, Map<String, Double>> searchLearningRates(Preset preset, List<Data> datasets, Path out)
             throws IOException {
@@ -97,22 +101,30 @@ final class Study {
             Map<String, Double> best = new LinkedHashMap<>();
             try (Simulator sim = simulation(preset, v)) {
                 for (String method : p.methods()) {
-                    double bestAcc = -1;
-                    double bestLoss = Double.POSITIVE_INFINITY;
-                    for (double lr : Preset.LR_GRID) {
+                    TreeMap<Double, RoundResult> tried = new TreeMap<>();
+                    java.util.ArrayDeque<Double> next = new ArrayDeque<>(Preset.LR_GRID);
+                    while (!next.isEmpty()) {
+                        double lr = next.poll();
                         JobResult r = sim.run(run(method, p, seed), hyper(preset, p, method, lr));
                         RoundResult last = r.rounds().isEmpty() ? null : r.rounds().getLast();
-                        double acc = last == null ? Double.NaN : last.testAccuracy();
-                        double loss = last == null ? Double.NaN : last.testLoss();
-                        err.printf(Locale.ROOT, "lr search %s %-11s lr %.0e: validation accuracy %.3f loss %.3f (%.0f s)%n",
-                                d.name(), method, lr, acc, loss, r.seconds());
-                        md.append(String.format(Locale.ROOT, "| %s | %.0e | %.3f | %.3f |%n", method, lr, acc, loss));
-                        if (acc > bestAcc || acc == bestAcc && loss < bestLoss) {
-                            bestAcc = acc;
-                            bestLoss = loss;
-                            best.put(method, lr);
+                        tried.put(lr, last);
+                        err.printf(Locale.ROOT, "lr search %s %-11s lr %.0e: validation accuracy %s (%.0f s)%n",
+                                d.name(), method, lr, last == null ? "-" : String.format(Locale.ROOT, "%.3f loss %.3f",
+                                        last.testAccuracy(), last.testLoss()), r.seconds());
+                        if (next.isEmpty()) {
+                            // A best rate at the edge of what was tried says the optimum may lie beyond it.
+                            double winner = bestRate(tried);
+                            if (winner == tried.lastKey() && edgeStep(winner, true) <= Preset.LR_MAX) {
+                                next.add(edgeStep(winner, true));
+                            } else if (winner == tried.firstKey() && edgeStep(winner, false) >= Preset.LR_MIN) {
+                                next.add(edgeStep(winner, false));
+                            }
                         }
                     }
+                    tried.forEach((lr, last) -> md.append(String.format(Locale.ROOT, "| %s | %.0e | %s | %s |%n",
+                            method, lr, last == null ? "–" : String.format(Locale.ROOT, "%.3f", last.testAccuracy()),
+                            last == null ? "–" : String.format(Locale.ROOT, "%.3f", last.testLoss()))));
+                    best.put(method, bestRate(tried));
                 }
             }
             md.append("\nChosen: ").append(best).append("\n\n");
@@ -121,6 +133,36 @@ final class Study {
             Files.writeString(out.resolve("lr.md"), md);
         }
         return chosen;
+    }
+
+    /** The rate with the best final validation accuracy (ties: lower loss); a failed run never wins. */
+    static double bestRate(SortedMap<Double, RoundResult> tried) {
+        double best = Double.NaN;
+        double bestAcc = -1;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (var e : tried.entrySet()) {
+            RoundResult last = e.getValue();
+            if (last == null || !Double.isFinite(last.testLoss())) {
+                continue;
+            }
+            if (last.testAccuracy() > bestAcc || last.testAccuracy() == bestAcc && last.testLoss() < bestLoss) {
+                bestAcc = last.testAccuracy();
+                bestLoss = last.testLoss();
+                best = e.getKey();
+            }
+        }
+        if (Double.isNaN(best)) {
+            throw new IllegalStateException("every learning rate tried failed: " + tried.keySet());
+        }
+        return best;
+    }
+
+    /** The next rate past {@code lr} in the half-decade series 1, 3, 10, 30, … (up) or 3, 1, 0.3, … (down). */
+    static double edgeStep(double lr, boolean up) {
+        double decade = Math.pow(10, Math.floor(Math.log10(lr) + 1e-9));
+        boolean three = lr / decade > 2;
+        double next = up ? (three ? decade * 10 : decade * 3) : (three ? decade : decade * 0.3);
+        return Double.parseDouble(String.format(Locale.ROOT, "%.0e", next));
     }
 
     /** One rate for every method of every data set (what the platform grid used), instead of a search's choice. */

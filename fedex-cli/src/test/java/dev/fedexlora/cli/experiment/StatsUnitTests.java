@@ -62,4 +62,26 @@ class StatsUnitTests {
         assertThat(Preset.named("paper").cache()).isFalse();
         assertThatThrownBy(() -> Preset.named("gridsearch")).hasMessageContaining("gridsearch");
     }
+
+    @Test
+    void theLearningRateSearchGoesOnPastAWinningEdgeInHalfDecades() {
+        assertThat(Study.edgeStep(1e-2, true)).isEqualTo(3e-2);
+        assertThat(Study.edgeStep(3e-2, true)).isEqualTo(1e-1);
+        assertThat(Study.edgeStep(1e-3, false)).isEqualTo(3e-4);
+        assertThat(Study.edgeStep(3e-4, false)).isEqualTo(1e-4);
+        java.util.TreeMap<Double, ExperimentCommand.RoundResult> tried = new java.util.TreeMap<>();
+        tried.put(1e-3, round(0.30, 3.0));
+        tried.put(3e-3, round(0.45, 2.0));
+        tried.put(1e-2, round(0.45, 1.9));
+        tried.put(3e-2, null);
+        tried.put(1e-1, round(0.05, Double.NaN));
+        // Equal accuracy: the lower loss wins; a failed or diverged run never does.
+        assertThat(Study.bestRate(tried)).isEqualTo(1e-2);
+        tried.keySet().removeIf(lr -> lr <= 1e-2);
+        assertThatThrownBy(() -> Study.bestRate(tried)).hasMessageContaining("every learning rate tried failed");
+    }
+
+    private static ExperimentCommand.RoundResult round(double accuracy, double loss) {
+        return new ExperimentCommand.RoundResult(5, 5, accuracy, loss, accuracy, 0, 0, 0, 0, null);
+    }
 }
