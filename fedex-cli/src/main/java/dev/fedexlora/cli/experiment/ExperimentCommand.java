@@ -150,7 +150,9 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--summarise", split = ",", paramLabel = "RESULTS_JSON",
             description = "Run nothing: write study.md (paired 95 %% intervals, FedIT's dropped fraction, accuracy per MB) "
-                    + "and gap-vs-dropped.png in --out from earlier runs' results.json. With --task causal-lm: merge "
+                    + "and gap-vs-dropped.png in --out from earlier runs' results.json. With --preset NAME: merge that "
+                    + "preset's results.json files (e.g. of processes run with different --preset-seeds or data sets) "
+                    + "setting by setting into docs/results/NAME unless --out is given. With --task causal-lm: merge "
                     + "the causal-LM study's results.json files (e.g. of processes run with different --preset-seeds) "
                     + "into causal-lm.md, study.md and plots (docs/results/causal-lm unless --out is given).")
     List<Path> summarise;
@@ -174,6 +176,10 @@ public final class ExperimentCommand implements Callable<Integer> {
             if (Preset.Task.parse(task) == Preset.Task.CAUSAL_LM) {
                 return new Presets(home, System.err).summariseCausalLm(summarise, dataset,
                         out.equals(Path.of("docs/results")) ? out.resolve("causal-lm") : out, learningRate);
+            }
+            if (preset != null) {
+                return new Presets(home, System.err).summarisePreset(Preset.named(preset), summarise,
+                        out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate);
             }
             return new Presets(home, System.err).summarise(summarise, out);
         }

@@ -141,7 +141,8 @@ final class Presets {
         }
         Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = Map.of(name, points);
         Duration wall = Duration.ofSeconds((long) seconds);
-        StudyReport.write(to, merged, all, Study.fixedLearningRates(List.of(data), learningRate), wall);
+        StudyReport.write(to, merged, all, Study.fixedLearningRates(List.of(data), learningRate), wall,
+                StudyReport.IN_PROCESS, true);
         LmReport.write(to, merged, all, DecoderPretraining.info(base.dir()), before, learningRate,
                 "the jobs' wall times sum to " + ExperimentCommand.elapsed(wall));
         err.printf("%d results files, seeds %s; causal-LM summary in %s%n", files.size(), seeds, to);
@@ -199,6 +200,66 @@ final class Presets {
     }
 
     /**
+     * {@code --preset NAME --summarise FILES}: the preset's {@code results.json} files (one per data set and setting, as
+     * the preset writes them, e.g. from processes run with different {@code --preset-seeds}) merged into one
+     * {@code study.md} and its plots, each run placed in the preset's setting by its split, clients, rank, local steps
+     * and learning-rate scale (against {@code learningRates}, or {@code fixedLearningRate} with {@code fixed}).
+     */
+    int summarisePreset(Preset preset, List<Path> files, Path out, Path learningRates, double fixedLearningRate)
+            throws IOException {
+        Map<String, Map<Preset.Point, Map<Run, JobResult>>> all = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> rates = learningRates.toString().equals("fixed") ? null
+                : Study.readLearningRates(resolve(learningRates));
+        Map<String, Map<String, Double>> used = new LinkedHashMap<>();
+        double seconds = 0;
+        for (Path f : files) {
+            Results.Read read = Results.read(existing(resolve(f)));
+            ExperimentCommand.Settings s = read.settings();
+            double base = rates == null ? fixedLearningRate
+                    : rates.getOrDefault(s.dataset(), Map.of()).getOrDefault("FEDEX", Double.NaN);
+            if (Double.isNaN(base)) {
+                throw new IllegalArgumentException(f + ": no learning rate for data set " + s.dataset() + " in "
+                        + learningRates);
+            }
+            used.put(s.dataset(), rates == null ? Map.of("all methods", fixedLearningRate) : rates.get(s.dataset()));
+            double scale = s.learningRate() / base;
+            Map<Preset.Point, Map<Run, JobResult>> points = all.computeIfAbsent(s.dataset(), k -> new LinkedHashMap<>());
+            for (var e : read.runs().entrySet()) {
+                Run r = e.getKey();
+                List<Preset.Point> matches = preset.points().stream()
+                        .filter(p -> p.methods().contains(r.method()) && p.rank() == r.rank()
+                                && p.localSteps() == s.localSteps() && Math.abs(p.lrScale() - scale) < 1e-6 * scale
+                                && (r.centralized() || p.alpha() == r.alpha() && p.clients() == r.clients()))
+                        .toList();
+                if (matches.isEmpty()) {
+                    throw new IllegalArgumentException(f + ": " + r.name() + " with " + s.localSteps()
+                            + " local steps and learning rate " + s.learningRate() + " is not a setting of the "
+                            + preset.name() + " preset");
+                }
+                // A CENTRALIZED run is the same job for every setting that lists it.
+                matches.forEach(p -> points.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(r, e.getValue()));
+                seconds += e.getValue().seconds();
+            }
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("--summarise needs at least one results.json");
+        }
+        // In the preset's order, whatever order the files came in.
+        all.replaceAll((d, points) -> {
+            Map<Preset.Point, Map<Run, JobResult>> ordered = new LinkedHashMap<>();
+            preset.points().stream().filter(points::containsKey).forEach(p -> ordered.put(p, points.get(p)));
+            return ordered;
+        });
+        List<Long> seeds = all.values().stream().flatMap(m -> m.values().stream()).flatMap(m -> m.keySet().stream())
+                .map(Run::seed).distinct().sorted().toList();
+        Path to = resolve(out);
+        StudyReport.write(to, preset.withSeeds(seeds), all, used, Duration.ofSeconds((long) seconds), StudyReport.IN_PROCESS,
+                true);
+        err.printf("%d results files, %d data sets, seeds %s; summary in %s%n", files.size(), all.size(), seeds, to);
+        return 0;
+    }
+
+    /**
      * Summarises earlier platform runs ({@code results.json} of the grid) as a study: one setting per split and rank,
      * with the paired intervals, FedIT's dropped fraction, accuracy per megabyte and the gap-against-dropped plot.
      */
@@ -244,8 +305,8 @@ final class Presets {
         }
         Path to = resolve(out);
         StudyReport.write(to, preset, all, rates, Duration.ofSeconds(wall), inProcess
-                ? "in-process, the platform's training and aggregation code"
-                : "through the platform: coordinator, workers and registry");
+                ? StudyReport.IN_PROCESS
+                : "through the platform: coordinator, workers and registry", true);
         err.printf("%d data sets, %d settings; summary in %s%n", all.size(),
                 all.values().stream().mapToInt(Map::size).sum(), to);
         return 0;

@@ -36,6 +36,23 @@ final class Stats {
             return n > 1 && (low() > 0 || high() < 0);
         }
 
+        /**
+         * The seeds a paired study with this spread needs to detect {@code difference} with 80 % power at the 5 %
+         * level: the smallest n with (t(0.975, n−1) + t(0.80, n−1))·sd/√n ≤ difference; at least 2, NaN without a
+         * spread, capped at 1000.
+         */
+        double seedsFor(double difference) {
+            if (n < 2 || !(sd >= 0) || !(difference > 0)) {
+                return Double.NaN;
+            }
+            for (int k = 2; k <= 1000; k++) {
+                if ((t975(k - 1) + t80(k - 1)) * sd / Math.sqrt(k) <= difference) {
+                    return k;
+                }
+            }
+            return 1000;
+        }
+
         /** {@code +1.23 [+0.10, +2.36]} with the values scaled by {@code scale} (100 for accuracy points). */
         String format(double scale, int digits) {
             if (n == 0) {

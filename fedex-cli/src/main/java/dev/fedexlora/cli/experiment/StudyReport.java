@@ -35,19 +35,28 @@ final class StudyReport {
     private StudyReport() {
     }
 
+    /** How a preset's runs are made. */
+    static final String IN_PROCESS = "in-process, the platform's training and aggregation code";
+
+    /** The report of a study as it runs: {@code wall} is its elapsed time. */
     static void write(Path out, Preset preset, Map<String, Map<Preset.Point, Map<Run, JobResult>>> all,
                       Map<String, Map<String, Double>> rates, Duration wall) throws IOException {
-        write(out, preset, all, rates, wall, "in-process, the platform's training and aggregation code");
+        write(out, preset, all, rates, wall, IN_PROCESS, false);
     }
 
-    /** As above; {@code source} says how the runs were made. */
+    /**
+     * As above; {@code source} says how the runs were made, and {@code summed} that {@code wall} is the sum of the
+     * jobs' wall times (a summary of earlier runs), not one process's elapsed time.
+     */
     static void write(Path out, Preset preset, Map<String, Map<Preset.Point, Map<Run, JobResult>>> all,
-                      Map<String, Map<String, Double>> rates, Duration wall, String source) throws IOException {
+                      Map<String, Map<String, Double>> rates, Duration wall, String source, boolean summed)
+            throws IOException {
         Files.createDirectories(out);
         StringBuilder md = new StringBuilder("<!-- written by ./fedex experiment ")
-                .append(preset.name().equals(SUMMARY) ? "--summarise" : "--preset " + preset.name())
+                .append(preset.name().equals(SUMMARY) ? "--summarise" : "--preset " + preset.name()
+                        + (summed ? " --summarise" : ""))
                 .append("; do not edit -->\n\n");
-        String time = preset.name().equals(SUMMARY) ? "the jobs' wall times sum to" : "in";
+        String time = summed ? "the jobs' wall times sum to" : "in";
         md.append(String.format(Locale.ROOT, "`%s`: LoRA on %s%s, %d rounds, batch %d, %d tokens, rank r with "
                         + "lora_alpha 2r; %s, %s %s on %d cores (%s).%n%n", preset.name(), preset.targets(),
                 preset.cache() ? " (frozen layers from the cache)" : "", preset.rounds(), preset.batchSize(),
@@ -76,8 +85,9 @@ final class StudyReport {
             md.append('\n');
         });
         md.append("\n### FEDEX − FEDIT, paired by seed (accuracy in points, loss in nats; 95 % intervals)\n\n");
-        md.append("| varies | setting | seeds | accuracy | detectable (80 % power) | test loss | FedIT dropped, final "
-                + "round | test loss change in the last round, FEDEX / FEDIT |\n|---|---|---|---|---|---|---|---|\n");
+        md.append("| varies | setting | seeds | accuracy | detectable (80 % power) | seeds for 1 point | test loss | FedIT "
+                + "dropped, final round | test loss change in the last round, FEDEX / FEDIT |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         points.forEach((p, runs) -> {
             List<double[]> pairs = pairs(runs);
             Stats.Paired acc = Stats.paired(pairs.stream().map(x -> x[0]).toList());
@@ -86,6 +96,8 @@ final class StudyReport {
                     .append(" | ").append(acc.format(100, 2)).append(acc.resolved() ? " **" + (acc.mean() > 0
                             ? "FEDEX" : "FEDIT") + "**" : "").append(" | ")
                     .append(Double.isNaN(acc.detectable()) ? "–" : String.format(Locale.ROOT, "%.2f", 100 * acc.detectable()))
+                    .append(" | ").append(Double.isNaN(acc.seedsFor(0.01)) ? "–" : String.format(Locale.ROOT, "%.0f",
+                            acc.seedsFor(0.01)))
                     .append(" | ").append(loss.format(1, 4)).append(" | ")
                     .append(pct(Stats.mean(finals(runs, "FEDIT", StudyReport::droppedFraction)))).append(" | ")
                     .append(num(Stats.mean(lastChange(runs, "FEDEX")))).append(" / ")

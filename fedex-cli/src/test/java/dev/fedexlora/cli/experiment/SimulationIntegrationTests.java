@@ -69,6 +69,29 @@ class SimulationIntegrationTests {
         String md = Files.readString(out.resolve("study.md"));
         assertThat(md).contains("## tiny", "## other", "side by side", "a100-n3-r2-k3-lr1", "accuracy/MB");
         assertThat(Files.size(out.resolve("gap-vs-dropped.png"))).isPositive();
+
+        // Seeds run by two processes come together setting by setting; a run of another setting is named, not placed.
+        ExperimentCommand.Settings settings = new ExperimentCommand.Settings("tiny", 120, 30, 3, 2, 3, 9, 4, 1e-2,
+                Study.ALPHA_PER_RANK, Preset.EVERY_LAYER, 16, 0, 5, 2);
+        for (long seed : preset.seeds()) {
+            Map<Run, JobResult> half = new LinkedHashMap<>();
+            runs.forEach((r, res) -> {
+                if (r.seed() == seed) {
+                    half.put(r, res);
+                }
+            });
+            Results.write(dir.resolve("s" + seed), settings, half);
+        }
+        Files.writeString(dir.resolve("lr.json"), "{\"tiny\": {\"FEDEX\": 0.01, \"FEDIT\": 0.01}}");
+        Presets presets = new Presets(dir, System.err);
+        presets.summarisePreset(preset, List.of(dir.resolve("s1/results.json"), dir.resolve("s2/results.json")),
+                dir.resolve("merged"), dir.resolve("lr.json"), 0);
+        assertThat(Files.readString(dir.resolve("merged/study.md")))
+                .contains("--preset t --summarise", "| base | a100-n3-r2-k3-lr1 | 2 |", "wall times sum to");
+        Files.writeString(dir.resolve("lr.json"), "{\"tiny\": {\"FEDEX\": 0.003}}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> presets.summarisePreset(preset,
+                        List.of(dir.resolve("s1/results.json")), dir.resolve("merged"), dir.resolve("lr.json"), 0))
+                .hasMessageContaining("is not a setting of the t preset");
     }
 
     /** Three classes told apart by their words, so a tiny model can learn something. */

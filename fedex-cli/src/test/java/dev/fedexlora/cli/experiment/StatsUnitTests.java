@@ -23,6 +23,16 @@ class StatsUnitTests {
     }
 
     @Test
+    void theSeedsNeededForADifferenceUseTheSameTQuantilesAsTheDetectableDifference() {
+        // sd 1 point: (2.262 + 0.883) / sqrt(10) = 0.9945 <= 1, while 9 seeds give (2.306 + 0.889) / 3 = 1.065.
+        Stats.Paired p = Stats.paired(List.of(0.0, 0.01, 0.02).stream().map(x -> x - 0.01).toList());
+        assertThat(p.sd()).isCloseTo(0.01, within(1e-12));
+        assertThat(p.seedsFor(0.01)).isEqualTo(10);
+        assertThat(p.seedsFor(0.5)).isEqualTo(2);
+        assertThat(Stats.paired(List.of(0.01)).seedsFor(0.01)).isNaN();
+    }
+
+    @Test
     void anIntervalThatExcludesZeroIsResolvedAndOneSeedIsNever() {
         assertThat(Stats.paired(List.of(0.010, 0.011, 0.012, 0.013)).resolved()).isTrue();
         assertThat(Stats.paired(List.of(-0.010, -0.011, -0.012)).resolved()).isTrue();
