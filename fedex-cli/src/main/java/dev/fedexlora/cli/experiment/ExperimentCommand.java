@@ -40,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
                 + "method, split and seed, evaluate each round's global model on a held-back test set, and write "
                 + "results.json, results.md and PNG plots to --out.",
                 "With --preset, run a study in-process on the same training and aggregation code instead "
-                + "(lr, paper, sweep, replicate, validate); with --summarise, re-read earlier results.json files with "
+                + "(lr, lr-paper, paper, sweep, replicate, validate); with --summarise, re-read earlier results.json files with "
                 + "paired 95 % intervals. See docs/results.md.",
                 "Progress goes to stderr; service logs to <data>/logs."})
 public final class ExperimentCommand implements Callable<Integer> {
@@ -115,7 +115,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "Run a study in-process with the platform's training and aggregation code instead of the grid: "
-                    + "lr (learning-rate search on a validation split), paper (LoRA on every layer), sweep (one factor "
+                    + "lr (learning-rate search on a validation split), lr-paper (the same search for paper), paper (LoRA "
+                    + "on every layer), sweep (one factor "
                     + "at a time), validate (the in-process path against --against). Writes to docs/results/NAME "
                     + "unless --out is given.")
     String preset;
@@ -131,9 +132,10 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "(data/datasets/fortunes-sample.jsonl, built by scripts/build-fortunes-dataset.sh when missing).")
     boolean replicate;
 
-    @Option(names = "--learning-rates", defaultValue = "docs/results/lr/lr.json",
-            description = "With --preset paper, sweep or replicate: the rates --preset lr chose, or 'fixed' for "
-                    + "--learning-rate for every method (default ${DEFAULT-VALUE}).")
+    @Option(names = "--learning-rates",
+            description = "With --preset paper, sweep or replicate: the rates the preset's search chose, or 'fixed' for "
+                    + "--learning-rate for every method (default: docs/results/lr-paper/lr.json for paper, written "
+                    + "by --preset lr-paper; docs/results/lr/lr.json for the others, written by --preset lr).")
     Path learningRates;
 
     @Option(names = "--budget-minutes", defaultValue = "0",
@@ -178,8 +180,9 @@ public final class ExperimentCommand implements Callable<Integer> {
                         out.equals(Path.of("docs/results")) ? out.resolve("causal-lm") : out, learningRate);
             }
             if (preset != null) {
-                return new Presets(home, System.err).summarisePreset(Preset.named(preset), summarise,
-                        out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate);
+                Preset named = Preset.named(preset);
+                return new Presets(home, System.err).summarisePreset(named, summarise,
+                        out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, ratesOf(named), learningRate);
             }
             return new Presets(home, System.err).summarise(summarise, out);
         }
@@ -197,7 +200,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 chosen = chosen.withSeeds(presetSeeds);
             }
             return new Presets(home, System.err).run(chosen, dataset, replicate,
-                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, learningRates, learningRate, budgetMinutes,
+                    out.equals(Path.of("docs/results")) ? out.resolve(preset) : out, ratesOf(chosen), learningRate, budgetMinutes,
                     against);
         }
         Path source = dataset.isAbsolute() ? dataset : home.resolve(dataset);
@@ -245,6 +248,12 @@ public final class ExperimentCommand implements Callable<Integer> {
         Results.write(results, settings, done);
         err.printf("%d jobs in %s; results in %s%n", done.size(), elapsed(wall), results);
         return done.values().stream().allMatch(r -> r.state().equals("SUCCEEDED")) ? 0 : 1;
+    }
+
+    /** {@code --learning-rates}, or where the search that serves {@code preset} writes its choice. */
+    private Path ratesOf(Preset preset) {
+        return learningRates != null ? learningRates
+                : Path.of("docs/results").resolve(preset.searchedBy()).resolve("lr.json");
     }
 
     /** What the results record about how they were made. */

@@ -86,6 +86,11 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
     static final double LR_MIN = 1e-4;
     static final double LR_MAX = 3e-1;
 
+    /** The learning-rate search whose choice this preset uses: one with the same adapted layers. */
+    String searchedBy() {
+        return targets.equals(EVERY_LAYER) ? "lr-paper" : "lr";
+    }
+
     Preset withSeeds(List<Long> other) {
         return new Preset(name, targets, cache, rounds, batchSize, maxLength, List.copyOf(other), points, task);
     }
@@ -95,8 +100,12 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
             // The learning-rate search: every method on the base setting from LR_GRID outwards, validation split.
             case "lr" -> new Preset(name, TOP_LAYER, true, 5, 8, 32, List.of(1L),
                     List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
-            // The paper's setting: LoRA on every layer's query and value, rounds enough for test loss to flatten.
-            case "paper" -> new Preset(name, EVERY_LAYER, false, 15, 8, 32, List.of(1L, 2L),
+            // The same search for LoRA on every layer (the paper preset), over 3 rounds: rates the top layer takes
+            // make every-layer LoRA diverge.
+            case "lr-paper" -> new Preset(name, EVERY_LAYER, false, 3, 8, 32, List.of(1L),
+                    List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
+            // The paper's setting: LoRA on every layer's query and value, for more rounds than the other presets.
+            case "paper" -> new Preset(name, EVERY_LAYER, false, 10, 8, 32, List.of(1L, 2L),
                     List.of(new Point("base", 0.1, 5, 4, 20, 1, MAIN)));
             // Where the gap lives: one factor at a time around the base setting, top layer from the cache.
             case "sweep" -> new Preset(name, TOP_LAYER, true, 5, 8, 32, List.of(1L, 2L, 3L, 4L, 5L), sweepPoints());
@@ -113,7 +122,7 @@ record Preset(String name, List<String> targets, boolean cache, int rounds, int 
                     List.of(new Point("base", 0.1, 3, 4, 5, 1, MAIN), new Point("alpha", 1, 3, 4, 5, 1, PAIR)),
                     Task.CAUSAL_LM);
             default -> throw new IllegalArgumentException("unknown preset '" + name
-                    + "': use lr, paper, sweep, replicate, validate or causal-lm");
+                    + "': use lr, lr-paper, paper, sweep, replicate, validate or causal-lm");
         };
     }
 

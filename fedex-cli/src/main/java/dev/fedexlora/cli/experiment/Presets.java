@@ -49,7 +49,7 @@ final class Presets {
         Duration budget = budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : Duration.ofDays(365);
         long started = System.nanoTime();
         switch (preset.name()) {
-            case "lr" -> study.searchLearningRates(preset, datasets, to);
+            case "lr", "lr-paper" -> study.searchLearningRates(preset, datasets, to);
             case "validate" -> {
                 return validate(study, preset, datasets.getFirst(), to, existing(resolve(against)));
             }

@@ -2,6 +2,7 @@ package dev.fedexlora.core.aggregate;
 
 import dev.fedexlora.core.linalg.Matrix;
 import dev.fedexlora.core.tensor.CheckedSafeTensorStream;
+import dev.fedexlora.core.tensor.DType;
 import dev.fedexlora.core.tensor.InvalidTensorFileException;
 import dev.fedexlora.core.tensor.SafeTensors;
 import dev.fedexlora.core.tensor.Tensor;
@@ -42,28 +43,18 @@ public final class Residuals {
     }
 
     public static Map<String, Residual> fromTensorFile(TensorFile file, String source) throws InvalidTensorFileException {
-        if (!FORMAT.equals(file.metadata().get("format"))) {
-            throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
-                    + file.metadata().get("format") + ", expected " + FORMAT);
-        }
+        requireFormat(file.metadata(), source);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        file.tensors().forEach((k, t) -> shapes.put(k, t.shape()));
         Map<String, Residual> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : file.tensors().entrySet()) {
             String key = e.getKey();
+            checkEntry(key, e.getValue().dtype(), e.getValue().shape(), shapes, source);
             if (key.endsWith(U)) {
                 String module = key.substring(0, key.length() - U.length());
-                Tensor v = file.tensors().get(module + V);
-                if (v == null) {
-                    throw new InvalidTensorFileException(source, "'" + key + "' has no matching " + module + V);
-                }
-                try {
-                    out.put(module, new Residual.Factored(Matrix.of(e.getValue()), Matrix.of(v)));
-                } catch (IllegalArgumentException ex) {
-                    throw new InvalidTensorFileException(source, "module '" + module + "': " + ex.getMessage());
-                }
+                out.put(module, new Residual.Factored(Matrix.of(e.getValue()), Matrix.of(file.tensors().get(module + V))));
             } else if (key.endsWith(DENSE)) {
                 out.put(key.substring(0, key.length() - DENSE.length()), new Residual.Dense(Matrix.of(e.getValue())));
-            } else if (!key.endsWith(V)) {
-                throw new InvalidTensorFileException(source, "unexpected tensor '" + key + "' in a residual file");
             }
         }
         return out;
@@ -78,66 +69,56 @@ public final class Residuals {
     }
 
     /**
-     * The modules of a residual file with the shape (out×in) each one's residual has, from the header alone (call
-     * {@link #check} first for the rest of the format).
+     * A residual file's header, parsed and checked once (format, size, every key's pairing and shape; call
+     * {@link #check} first for the values): the shape each module's residual has, and each module's residual read
+     * from its own tensors' bytes only, so that folding a large model's lineage holds one weight's residuals at a
+     * time, not every residual of every version.
      */
-    public static Map<String, long[]> shapes(Path path, String source) throws IOException {
-        SafeTensors.Layout layout = layout(path, source);
-        Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
-        layout.entries().forEach(e -> byName.put(e.name(), e));
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (SafeTensors.Entry e : layout.entries()) {
-            checkEntry(e, byName, source);
-            if (e.name().endsWith(U)) {
-                String module = e.name().substring(0, e.name().length() - U.length());
-                out.put(module, new long[] {e.shape()[0], byName.get(module + V).shape()[1]});
-            } else if (e.name().endsWith(DENSE)) {
-                out.put(e.name().substring(0, e.name().length() - DENSE.length()), e.shape().clone());
-            }
-        }
-        return out;
-    }
+    public record Index(Path path, SafeTensors.Layout layout, Map<String, SafeTensors.Entry> byName, String source) {
 
-    /**
-     * One module's residual, reading only its own tensors' bytes: folding a large model's lineage then holds one
-     * weight's residuals at a time, not every residual of every version.
-     */
-    public static Residual read(Path path, String module, String source) throws IOException {
-        SafeTensors.Layout layout = layout(path, source);
-        Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
-        layout.entries().forEach(e -> byName.put(e.name(), e));
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
-            SafeTensors.Entry dense = byName.get(module + DENSE);
-            if (dense != null) {
-                return new Residual.Dense(Matrix.of(tensor(ch, layout, dense, source)));
+        /** The modules with the shape (out×in) each one's residual has. */
+        public Map<String, long[]> shapes() {
+            Map<String, long[]> out = new LinkedHashMap<>();
+            for (SafeTensors.Entry e : layout.entries()) {
+                if (e.name().endsWith(U)) {
+                    String module = e.name().substring(0, e.name().length() - U.length());
+                    out.put(module, new long[] {e.shape()[0], byName.get(module + V).shape()[1]});
+                } else if (e.name().endsWith(DENSE)) {
+                    out.put(e.name().substring(0, e.name().length() - DENSE.length()), e.shape().clone());
+                }
             }
-            SafeTensors.Entry u = byName.get(module + U);
-            SafeTensors.Entry v = byName.get(module + V);
-            if (u == null || v == null) {
-                throw new InvalidTensorFileException(source, "no residual for module '" + module + "'");
-            }
-            try {
+            return out;
+        }
+
+        /** One module's residual. */
+        public Residual read(String module) throws IOException {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+                SafeTensors.Entry dense = byName.get(module + DENSE);
+                if (dense != null) {
+                    return new Residual.Dense(Matrix.of(tensor(ch, layout, dense, source)));
+                }
+                SafeTensors.Entry u = byName.get(module + U);
+                if (u == null) {
+                    throw new InvalidTensorFileException(source, "no residual for module '" + module + "'");
+                }
                 return new Residual.Factored(Matrix.of(tensor(ch, layout, u, source)),
-                        Matrix.of(tensor(ch, layout, v, source)));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidTensorFileException(source, "module '" + module + "': " + e.getMessage());
+                        Matrix.of(tensor(ch, layout, byName.get(module + V), source)));
             }
         }
     }
 
-    private static SafeTensors.Layout layout(Path path, String source) throws IOException {
+    /** Reads and checks a residual file's header; see {@link Index}. */
+    public static Index index(Path path, String source) throws IOException {
+        SafeTensors.Layout layout;
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
-            SafeTensors.Layout layout = SafeTensors.readLayout(in, source);
-            if (!FORMAT.equals(layout.metadata().get("format"))) {
-                throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
-                        + layout.metadata().get("format") + ", expected " + FORMAT);
-            }
-            if (layout.totalSize() != java.nio.file.Files.size(path)) {
-                throw new InvalidTensorFileException(source, "the header's tensors need " + layout.totalSize()
-                        + " bytes but the file has " + java.nio.file.Files.size(path));
-            }
-            return layout;
+            layout = SafeTensors.readLayout(in, source);
         }
+        requireFormat(layout.metadata(), source);
+        if (layout.totalSize() != java.nio.file.Files.size(path)) {
+            throw new InvalidTensorFileException(source, "the header's tensors need " + layout.totalSize()
+                    + " bytes but the file has " + java.nio.file.Files.size(path));
+        }
+        return new Index(path, layout, checkEntries(layout, source), source);
     }
 
     private static Tensor tensor(java.nio.channels.FileChannel ch, SafeTensors.Layout layout, SafeTensors.Entry e,
@@ -166,18 +147,11 @@ public final class Residuals {
         try (java.io.InputStream raw = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(path), 1 << 16);
              CheckedSafeTensorStream in = CheckedSafeTensorStream.open(raw, java.nio.file.Files.size(path), source)) {
             SafeTensors.Layout layout = in.layout();
-            if (!FORMAT.equals(layout.metadata().get("format"))) {
-                throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
-                        + layout.metadata().get("format") + ", expected " + FORMAT);
-            }
+            requireFormat(layout.metadata(), source);
             if (layout.entries().isEmpty()) {
                 throw new InvalidTensorFileException(source, "holds no tensors");
             }
-            Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
-            layout.entries().forEach(e -> byName.put(e.name(), e));
-            for (SafeTensors.Entry e : layout.entries()) {
-                checkEntry(e, byName, source);
-            }
+            checkEntries(layout, source);
             in.skipNBytes(8 + layout.header().length);
             byte[] chunk = new byte[1 << 20];
             for (SafeTensors.Entry e : layout.inDataOrder()) {
@@ -202,25 +176,49 @@ public final class Residuals {
         }
     }
 
-    private static void checkEntry(SafeTensors.Entry e, Map<String, SafeTensors.Entry> byName, String source)
+    private static void requireFormat(Map<String, String> metadata, String source) throws InvalidTensorFileException {
+        if (!FORMAT.equals(metadata.get("format"))) {
+            throw new InvalidTensorFileException(source, "not a residual file: __metadata__.format is "
+                    + metadata.get("format") + ", expected " + FORMAT);
+        }
+    }
+
+    private static Map<String, SafeTensors.Entry> checkEntries(SafeTensors.Layout layout, String source)
             throws InvalidTensorFileException {
-        String key = e.name();
-        if (!e.dtype().isFloatingPoint() || e.shape().length != 2) {
-            throw new InvalidTensorFileException(source, "'" + key + "' must be a 2-d float tensor, is " + e.dtype()
-                    + " " + java.util.Arrays.toString(e.shape()));
+        Map<String, SafeTensors.Entry> byName = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        layout.entries().forEach(e -> {
+            byName.put(e.name(), e);
+            shapes.put(e.name(), e.shape());
+        });
+        for (SafeTensors.Entry e : layout.entries()) {
+            checkEntry(e.name(), e.dtype(), e.shape(), shapes, source);
+        }
+        return byName;
+    }
+
+    /**
+     * The rules of one key, the same for a file read whole and one read from its header: a 2-d float tensor, named
+     * {@code <m>.residual} or one of a {@code <m>.residual_U}/{@code <m>.residual_V} pair whose inner widths agree.
+     */
+    private static void checkEntry(String key, DType dtype, long[] shape, Map<String, long[]> shapes, String source)
+            throws InvalidTensorFileException {
+        if (!dtype.isFloatingPoint() || shape.length != 2) {
+            throw new InvalidTensorFileException(source, "'" + key + "' must be a 2-d float tensor, is " + dtype
+                    + " " + java.util.Arrays.toString(shape));
         }
         if (key.endsWith(U)) {
             String module = key.substring(0, key.length() - U.length());
-            SafeTensors.Entry v = byName.get(module + V);
+            long[] v = shapes.get(module + V);
             if (v == null) {
                 throw new InvalidTensorFileException(source, "'" + key + "' has no matching " + module + V);
             }
-            if (e.shape()[1] != v.shape()[0]) {
+            if (v.length != 2 || shape[1] != v[0]) {
                 throw new InvalidTensorFileException(source, "module '" + module + "': U is "
-                        + java.util.Arrays.toString(e.shape()) + " but V is " + java.util.Arrays.toString(v.shape()));
+                        + java.util.Arrays.toString(shape) + " but V is " + java.util.Arrays.toString(v));
             }
         } else if (key.endsWith(V)) {
-            if (!byName.containsKey(key.substring(0, key.length() - V.length()) + U)) {
+            if (!shapes.containsKey(key.substring(0, key.length() - V.length()) + U)) {
                 throw new InvalidTensorFileException(source, "'" + key + "' has no matching residual_U");
             }
         } else if (!key.endsWith(DENSE)) {

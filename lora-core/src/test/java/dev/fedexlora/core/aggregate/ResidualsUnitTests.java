@@ -52,15 +52,15 @@ class ResidualsUnitTests {
     void readsOneModuleAndEveryShapeFromTheHeader() throws Exception {
         Path file = valid();
         Map<String, Residual> all = Residuals.read(file);
-        Map<String, long[]> shapes = Residuals.shapes(file, "r");
+        Map<String, long[]> shapes = Residuals.index(file, "r").shapes();
         org.assertj.core.api.Assertions.assertThat(shapes.keySet()).isEqualTo(all.keySet());
         for (Map.Entry<String, Residual> e : all.entrySet()) {
             org.assertj.core.api.Assertions.assertThat(shapes.get(e.getKey()))
                     .containsExactly(e.getValue().rows(), e.getValue().cols());
-            Residual one = Residuals.read(file, e.getKey(), "r");
+            Residual one = Residuals.index(file, "r").read(e.getKey());
             org.assertj.core.api.Assertions.assertThat(one).isEqualTo(e.getValue());
         }
-        assertThatThrownBy(() -> Residuals.read(file, "no.such.module", "r")).hasMessageContaining("no residual");
+        assertThatThrownBy(() -> Residuals.index(file, "r").read("no.such.module")).hasMessageContaining("no residual");
     }
 
     @Test

@@ -140,7 +140,8 @@ public class Exporter {
                 mergedVersions.add(Integer.toString(v.number()));
                 Path local = fetch(v, Residuals.FILE, in.resolve("residual-" + v.number() + ".safetensors"));
                 String source = "version " + v.number() + " " + Residuals.FILE;
-                for (Map.Entry<String, long[]> r : Residuals.shapes(local, source).entrySet()) {
+                Residuals.Index index = Residuals.index(local, source);
+                for (Map.Entry<String, long[]> r : index.shapes().entrySet()) {
                     String key = BaseWeights.weightKey(matrices::containsKey, r.getKey()).orElseThrow(() ->
                             new RegistryException(ProblemType.MALFORMED_ARTIFACT, "version " + v.number() + " "
                                     + Residuals.FILE + ": module '" + r.getKey() + "' has no weight in the base"
@@ -154,8 +155,7 @@ public class Exporter {
                                 + " but the residual of '" + r.getKey() + "' needs [" + needs[0] + ", "
                                 + needs[1] + "] (out×in)", Residuals.FILE);
                     }
-                    byWeight.computeIfAbsent(key, k -> new ArrayList<>()).add(new ResidualRef(local, r.getKey(),
-                            source));
+                    byWeight.computeIfAbsent(key, k -> new ArrayList<>()).add(new ResidualRef(index, r.getKey()));
                 }
             }
             Map<String, String> extra = Map.of("fedex.model", model.name(),
@@ -203,19 +203,20 @@ public class Exporter {
         }
     }
 
+    /** One module's residual in one version's residual file (its header parsed once), read when its weight is folded. */
+    private record ResidualRef(Residuals.Index file, String module) {
+
+        Residual read() throws IOException {
+            return file.read(module);
+        }
+    }
+
     /**
      * Writes one weights file of the export while reading the base's: same tensors at the same offsets, each weight
      * with residuals folded in fp32 row block by row block (lora-core {@link BaseWeights#foldStreaming}) and written
      * in its own dtype, every other tensor copied byte for byte. One read of the base object, one multipart upload;
      * nothing larger than a block of rows is held.
      */
-    /** One module's residual in one version's residual file, read when its base weight is folded. */
-    private record ResidualRef(Path file, String module, String source) {
-
-        Residual read() throws IOException {
-            return Residuals.read(file, module, source);
-        }
-    }
 
     private StoredObject foldShard(Artifact source, SafeTensors.Layout layout, Map<String, List<ResidualRef>> byWeight,
                                    Map<String, String> extra, String key) {
