@@ -135,6 +135,33 @@ final class Results {
                     .append(meanStd(finals(runs, "CENTRALIZED", c, RoundResult::testAccuracy))).append('\n');
         }
 
+        md.append("\n### Every round's global model (test accuracy / test loss, mean over seeds)\n");
+        for (Run setting : settings(runs)) {
+            Run centralized = new Run("CENTRALIZED", 0, 1, setting.rank(), 0);
+            List<String> shown = new ArrayList<>(methods);
+            if (runs.keySet().stream().anyMatch(r -> r.centralized() && r.rank() == setting.rank())) {
+                shown.add("CENTRALIZED");
+            }
+            md.append("\nrank ").append(setting.rank()).append(", α ").append(Run.alphaLabel(setting.alpha()))
+                    .append(", ").append(setting.clients()).append(" clients\n\n| round | ")
+                    .append(String.join(" | ", shown)).append(" | FedIT dropped |\n|---|")
+                    .append("---|".repeat(shown.size() + 1)).append('\n');
+            double[] dropped = curve(runs, "FEDIT", setting, StudyReport::droppedFraction);
+            int n = Math.max(dropped.length, methods.isEmpty() ? 0
+                    : curve(runs, methods.getFirst(), setting, RoundResult::testAccuracy).length);
+            for (int i = 0; i < n; i++) {
+                md.append("| ").append(i + 1).append(" |");
+                for (String m : shown) {
+                    Run key = m.equals("CENTRALIZED") ? centralized : setting;
+                    double[] acc = curve(runs, m, key, RoundResult::testAccuracy);
+                    double[] loss = curve(runs, m, key, RoundResult::testLoss);
+                    md.append(i < acc.length ? String.format(Locale.ROOT, " %.3f / %.3f |", acc[i], loss[i]) : " – |");
+                }
+                md.append(i < dropped.length && !Double.isNaN(dropped[i])
+                        ? String.format(Locale.ROOT, " %.1f %% |%n", 100 * dropped[i]) : " – |\n");
+            }
+        }
+
         md.append("\n### FedEx-LoRA against FedIT, paired by seed (same split, initialisation and batch order)\n\n");
         md.append("| rank | α | clients | accuracy: FEDEX − FEDIT | FEDEX better / equal / worse | test loss: FEDEX − FEDIT "
                 + "| FEDEX lower / higher |\n|---|---|---|---|---|---|---|\n");

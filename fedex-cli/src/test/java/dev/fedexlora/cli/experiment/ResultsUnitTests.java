@@ -69,6 +69,10 @@ class ResultsUnitTests {
         assertThat(md).contains("CENTRALIZED (one client on all 100 examples, rank 4): 0.615 ± 0.007");
         assertThat(md).contains("fedex-a1-n3-r4-s3: FAILED (round 2 failed)");
         assertThat(md).contains("| FEDEX | 4 | 3 | 1000 | 1000 | 4096 | 8192 |");
+        // Every round, not only the last: the centralised baseline beside the federated methods.
+        assertThat(md).contains("rank 4, α 0.1, 3 clients", "| round | FEDEX | FEDIT | FFA | CENTRALIZED | FedIT dropped |",
+                "| 1 | 0.315 / 1.000 | 0.315 / 1.000 | 0.315 / 1.000 | 0.515 / 1.000 | – |",
+                "| 3 | 0.415 / 1.000 | 0.415 / 1.000 | 0.415 / 1.000 | 0.615 / 1.000 | – |");
         JsonNode json = JSON.readTree(out.resolve("results.json").toFile());
         assertThat(json.path("runs")).hasSize(runs.size());
         assertThat(json.path("runs").get(0).path("rounds").get(2).path("layers").get(0).path("module").asString())
