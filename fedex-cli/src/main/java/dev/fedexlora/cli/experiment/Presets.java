@@ -202,7 +202,8 @@ final class Presets {
     /**
      * {@code --preset NAME --summarise FILES}: the preset's {@code results.json} files (one per data set and setting, as
      * the preset writes them, e.g. from processes run with different {@code --preset-seeds}) merged into one
-     * {@code study.md} and its plots, each run placed in the preset's setting by its split, clients, rank, local steps
+     * {@code study.md} and its plots, and each setting's {@code results.json}, {@code results.md} and plots with every
+     * seed, each run placed in the preset's setting by its split, clients, rank, local steps
      * and learning-rate scale (against {@code learningRates}, or {@code fixedLearningRate} with {@code fixed}).
      */
     int summarisePreset(Preset preset, List<Path> files, Path out, Path learningRates, double fixedLearningRate)
@@ -211,6 +212,7 @@ final class Presets {
         Map<String, Map<String, Double>> rates = learningRates.toString().equals("fixed") ? null
                 : Study.readLearningRates(resolve(learningRates));
         Map<String, Map<String, Double>> used = new LinkedHashMap<>();
+        Map<String, ExperimentCommand.Settings> settings = new LinkedHashMap<>();
         double seconds = 0;
         for (Path f : files) {
             Results.Read read = Results.read(existing(resolve(f)));
@@ -237,7 +239,12 @@ final class Presets {
                             + preset.name() + " preset");
                 }
                 // A CENTRALIZED run is the same job for every setting that lists it.
-                matches.forEach(p -> points.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(r, e.getValue()));
+                matches.forEach(p -> {
+                    points.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(r, e.getValue());
+                    if (!r.centralized()) {
+                        settings.put(s.dataset() + "/" + p.label(), s);
+                    }
+                });
                 seconds += e.getValue().seconds();
             }
         }
@@ -253,6 +260,14 @@ final class Presets {
         List<Long> seeds = all.values().stream().flatMap(m -> m.values().stream()).flatMap(m -> m.keySet().stream())
                 .map(Run::seed).distinct().sorted().toList();
         Path to = resolve(out);
+        for (var d : all.entrySet()) {
+            for (var p : d.getValue().entrySet()) {
+                ExperimentCommand.Settings s = settings.get(d.getKey() + "/" + p.getKey().label());
+                if (s != null) {
+                    Results.write(to.resolve(d.getKey()).resolve(p.getKey().label()), s, p.getValue());
+                }
+            }
+        }
         StudyReport.write(to, preset.withSeeds(seeds), all, used, Duration.ofSeconds((long) seconds), StudyReport.IN_PROCESS,
                 true);
         err.printf("%d results files, %d data sets, seeds %s; summary in %s%n", files.size(), all.size(), seeds, to);

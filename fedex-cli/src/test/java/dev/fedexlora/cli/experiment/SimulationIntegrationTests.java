@@ -88,6 +88,7 @@ class SimulationIntegrationTests {
                 dir.resolve("merged"), dir.resolve("lr.json"), 0);
         assertThat(Files.readString(dir.resolve("merged/study.md")))
                 .contains("--preset t --summarise", "| base | a100-n3-r2-k3-lr1 | 2 |", "wall times sum to");
+        assertThat(Results.read(dir.resolve("merged/tiny/a100-n3-r2-k3-lr1/results.json")).runs()).hasSize(runs.size());
         Files.writeString(dir.resolve("lr.json"), "{\"tiny\": {\"FEDEX\": 0.003}}");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> presets.summarisePreset(preset,
                         List.of(dir.resolve("s1/results.json")), dir.resolve("merged"), dir.resolve("lr.json"), 0))
