@@ -147,15 +147,19 @@ final class Results {
                     .append(String.join(" | ", shown)).append(" | FedIT dropped |\n|---|")
                     .append("---|".repeat(shown.size() + 1)).append('\n');
             double[] dropped = curve(runs, "FEDIT", setting, StudyReport::droppedFraction);
-            int n = Math.max(dropped.length, methods.isEmpty() ? 0
-                    : curve(runs, methods.getFirst(), setting, RoundResult::testAccuracy).length);
+            List<double[]> acc = new ArrayList<>();
+            List<double[]> loss = new ArrayList<>();
+            for (String m : shown) {
+                Run key = m.equals("CENTRALIZED") ? centralized : setting;
+                acc.add(curve(runs, m, key, RoundResult::testAccuracy));
+                loss.add(curve(runs, m, key, RoundResult::testLoss));
+            }
+            int n = Math.max(dropped.length, acc.isEmpty() ? 0 : acc.getFirst().length);
             for (int i = 0; i < n; i++) {
                 md.append("| ").append(i + 1).append(" |");
-                for (String m : shown) {
-                    Run key = m.equals("CENTRALIZED") ? centralized : setting;
-                    double[] acc = curve(runs, m, key, RoundResult::testAccuracy);
-                    double[] loss = curve(runs, m, key, RoundResult::testLoss);
-                    md.append(i < acc.length ? String.format(Locale.ROOT, " %.3f / %.3f |", acc[i], loss[i]) : " – |");
+                for (int m = 0; m < shown.size(); m++) {
+                    md.append(i < acc.get(m).length
+                            ? String.format(Locale.ROOT, " %.3f / %.3f |", acc.get(m)[i], loss.get(m)[i]) : " – |");
                 }
                 md.append(i < dropped.length && !Double.isNaN(dropped[i])
                         ? String.format(Locale.ROOT, " %.1f %% |%n", 100 * dropped[i]) : " – |\n");

@@ -158,19 +158,11 @@ final class StudyReport {
             if (pe == pi || !sameOtherwise || Math.abs(re - ri) > 0.15 * ri) {
                 return;
             }
-            List<Double> acc = new ArrayList<>();
-            List<Double> loss = new ArrayList<>();
-            runsE.forEach((r, a) -> {
-                JobResult b = runsI.get(new Run("FEDIT", r.alpha(), r.clients(), r.rank(), r.seed()));
-                if (r.method().equals("FEDEX") && b != null && !a.rounds().isEmpty() && !b.rounds().isEmpty()) {
-                    acc.add(a.rounds().getLast().testAccuracy() - b.rounds().getLast().testAccuracy());
-                    loss.add(a.rounds().getLast().testLoss() - b.rounds().getLast().testLoss());
-                }
-            });
-            Stats.Paired pa = Stats.paired(acc);
+            List<double[]> pairs = pairs(runsE, runsI);
+            Stats.Paired pa = Stats.paired(pairs.stream().map(x -> x[0]).toList());
             rows.add(String.format(Locale.ROOT, "| %.1e (%s) | %.1e (%s) | %d | %s | %s |%n", re, pe.label(), ri,
                     pi.label(), pa.n(), pa.format(100, 2) + (pa.resolved() ? " **" + (pa.mean() > 0 ? "FEDEX" : "FEDIT")
-                            + "**" : ""), Stats.paired(loss).format(1, 4)));
+                            + "**" : ""), Stats.paired(pairs.stream().map(x -> x[1]).toList()).format(1, 4)));
         }));
         if (rows.isEmpty()) {
             return;
@@ -207,12 +199,17 @@ final class StudyReport {
 
     /** Per seed, FEDEX − FEDIT final test accuracy and loss, and FedIT's final dropped fraction. */
     static List<double[]> pairs(Map<Run, JobResult> runs) {
+        return pairs(runs, runs);
+    }
+
+    /** As {@link #pairs(Map)}, with FEDEX's runs from {@code fedex} and their FEDIT twins from {@code fedit}. */
+    static List<double[]> pairs(Map<Run, JobResult> fedex, Map<Run, JobResult> fedit) {
         List<double[]> out = new ArrayList<>();
-        runs.forEach((r, res) -> {
+        fedex.forEach((r, res) -> {
             if (!r.method().equals("FEDEX") || res.rounds().isEmpty()) {
                 return;
             }
-            JobResult other = runs.get(new Run("FEDIT", r.alpha(), r.clients(), r.rank(), r.seed()));
+            JobResult other = fedit.get(new Run("FEDIT", r.alpha(), r.clients(), r.rank(), r.seed()));
             if (other != null && !other.rounds().isEmpty()) {
                 RoundResult a = res.rounds().getLast();
                 RoundResult b = other.rounds().getLast();
